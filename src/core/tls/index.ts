@@ -1,0 +1,5 @@
+export * from './client.js';
+export * from './identity.js';
+export * from './keys.js';
+export * from './server.js';
+export * from './spiffe.js';
