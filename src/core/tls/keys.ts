@@ -1,10 +1,7 @@
 import { generateKeyPairSync, createPrivateKey, createPublicKey, webcrypto, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { x509 } from './x509.js';
 
-type X509Crypto = Parameters<typeof x509.cryptoProvider.set>[0];
 type X509KeyPair = x509.Pkcs10CertificateRequestCreateParams['keys'];
-
-x509.cryptoProvider.set(webcrypto as unknown as X509Crypto);
 
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
