@@ -71,6 +71,14 @@ export class IdentityPolicy {
     return new IdentityPolicy(trustDomain, roles.map((role) => ({ role })));
   }
 
+  /** A policy for one identity pattern: `spiffe://<td>/<role>/<name>` or `spiffe://<td>/<role>/*`. */
+  static fromPattern(pattern: string): IdentityPolicy {
+    const m = /^spiffe:\/\/([a-z0-9.-]+)\/([a-zA-Z0-9._-]+)\/([a-zA-Z0-9._-]+|\*)$/.exec(pattern);
+    if (!m) throw new Error(`invalid identity pattern "${pattern}": expected spiffe://<trust-domain>/<role>/<name or *>`);
+    const [, td, role, name] = m as unknown as [string, string, string, string];
+    return new IdentityPolicy(td, [name === '*' ? { role } : { role, name }]);
+  }
+
   allows(id: SpiffeId | undefined): boolean {
     if (!id || id.trustDomain !== this.trustDomain) return false;
     return this.allowed.some((a) => a.role === id.role && (a.name === undefined || a.name === id.name));
