@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { TlsOptions } from 'node:tls';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { NotFoundError } from '../../core/errors.js';
+import type { Authority } from '../authority/authority.js';
+import type { CaMetrics } from '../metrics.js';
+import { toApiError } from './errors.js';
+import { registerRenewRoute } from './renew-route.js';
+import { registerRootsRoutes } from './roots-route.js';
+import { registerSignRoute } from './sign-route.js';
+
+export interface CaApiOptions {
+  authority: Authority;
+  metrics: CaMetrics;
+  logger: Logger;
+  /** TLS settings of the listener (the CA's own certificate; client certificates requested, not required). */
+  tls: TlsOptions;
+}
+
+/**
+ * The CA's REST API (step-ca compatible): sign, renew, roots, health, metrics. Errors are rendered
+ * once, here, as `{status, message}`.
+ */
+export function createCaApi(options: CaApiOptions): FastifyInstance {
+  const { authority, metrics, logger } = options;
+  const app = Fastify({
+    https: options.tls,
+    logger: false,
+    bodyLimit: 128 * 1024,
+    requestTimeout: 30_000,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  app.setErrorHandler((err, request, reply) => {
+    const apiError = toApiError(err);
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.failed(route, apiError.code);
+    const log = { reqId: request.id, method: request.method, route, status: apiError.status, code: apiError.code };
+    if (apiError.status >= 500) logger.error({ ...log, err }, 'CA request failed');
+    else logger.info({ ...log, reason: apiError.message }, 'CA request refused');
+    return reply.code(apiError.status).type('application/json').send({ status: apiError.status, message: apiError.message });
+  });
+  app.setNotFoundHandler(async (request) => {
+    throw new NotFoundError('PKI_NOT_FOUND', `no such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`);
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    logger.debug({ reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  registerSignRoute(app, authority);
+  registerRenewRoute(app, authority);
+  registerRootsRoutes(app, authority.rootPem);
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  return app;
+}

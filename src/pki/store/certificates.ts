@@ -1,0 +1,90 @@
+import type { CaDatabase } from './database.js';
+
+/** How a certificate came to be: first issue with a token, or renewal of a valid certificate. */
+export type IssuanceKind = 'sign' | 'renew';
+
+export interface IssuedCertificate {
+  /** Serial number, uppercase hex (as node:crypto prints it). */
+  serial: string;
+  subject: string;
+  sans: string[];
+  provisioner: string;
+  notBefore: Date;
+  notAfter: Date;
+  created: Date;
+  how: IssuanceKind;
+  /** Serial of the certificate this one renewed. */
+  renewedFrom?: string;
+  pem: string;
+}
+
+interface Row {
+  serial: string;
+  subject: string;
+  sans: string;
+  provisioner: string;
+  not_before: number;
+  not_after: number;
+  created: number;
+  how: IssuanceKind;
+  renewed_from: string | null;
+  pem: string;
+}
+
+/** Every certificate the CA issued (the base for renewal checks, later revocation and CRLs). */
+export class CertificateRecords {
+  private readonly insert;
+  private readonly bySerial;
+  private readonly total;
+
+  constructor(db: CaDatabase) {
+    this.insert = db.prepare(
+      `INSERT INTO certificates (serial, subject, sans, provisioner, not_before, not_after, created, how, renewed_from, pem)
+       VALUES (@serial, @subject, @sans, @provisioner, @not_before, @not_after, @created, @how, @renewed_from, @pem)`,
+    );
+    this.bySerial = db.prepare<[string], Row>('SELECT * FROM certificates WHERE serial = ?');
+    this.total = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM certificates');
+  }
+
+  record(cert: IssuedCertificate): void {
+    this.insert.run({
+      serial: normalizeSerial(cert.serial),
+      subject: cert.subject,
+      sans: JSON.stringify(cert.sans),
+      provisioner: cert.provisioner,
+      not_before: cert.notBefore.getTime(),
+      not_after: cert.notAfter.getTime(),
+      created: cert.created.getTime(),
+      how: cert.how,
+      renewed_from: cert.renewedFrom ?? null,
+      pem: cert.pem,
+    });
+  }
+
+  find(serial: string): IssuedCertificate | undefined {
+    const row = this.bySerial.get(normalizeSerial(serial));
+    if (!row) return undefined;
+    return {
+      serial: row.serial,
+      subject: row.subject,
+      sans: JSON.parse(row.sans) as string[],
+      provisioner: row.provisioner,
+      notBefore: new Date(row.not_before),
+      notAfter: new Date(row.not_after),
+      created: new Date(row.created),
+      how: row.how,
+      ...(row.renewed_from ? { renewedFrom: row.renewed_from } : {}),
+      pem: row.pem,
+    };
+  }
+
+  count(): number {
+    return this.total.get()?.n ?? 0;
+  }
+}
+
+/** Serials compare as uppercase hex without leading zeros or separators. */
+export function normalizeSerial(serial: string): string {
+  const hex = serial.replace(/[^0-9a-fA-F]/g, '').toUpperCase().replace(/^0+(?=.)/, '');
+  return hex;
+}
