@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { TlsOptions } from 'node:tls';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Engine } from '../engine/engine.js';
+import { parseJsonText } from './body.js';
+import { renderError, sendError } from './envelope.js';
+import { VectorMetrics } from './metrics.js';
+import { collectionRoutes } from './routes/collections.js';
+import { payloadRoutes } from './routes/payload.js';
+import { pointRoutes } from './routes/points.js';
+import { searchRoutes } from './routes/search.js';
+import { serviceRoutes } from './routes/service.js';
+
+export interface VectorAppOptions {
+  logger: Logger;
+  /** Largest accepted request body; Qdrant's default is 32 MB. */
+  bodyLimitBytes?: number;
+  /** Serve HTTPS with these settings (mTLS in production); plain HTTP when unset (tests). */
+  https?: TlsOptions;
+}
+
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+
+/**
+ * The Qdrant-compatible REST API over an engine, as a Fastify app that is not yet listening.
+ * Requests are logged with their `x-request-id` (generated when absent and echoed back), counted
+ * in `/metrics`, and every error is rendered once, in Qdrant's envelope.
+ */
+export function buildVectorApp(engine: Engine, options: VectorAppOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit,
+    requestIdHeader: 'x-request-id',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: () => randomUUID(),
+    // Qdrant's routes are case-sensitive and exact; keep the defaults but allow `/collections/`.
+    routerOptions: { ignoreTrailingSlash: true },
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+  const metrics = new VectorMetrics(engine);
+
+  app.decorateRequest('startedAt', 0n);
+  app.addHook('onRequest', async (request, reply) => {
+    request.startedAt = process.hrtime.bigint();
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  // JSON bodies, parsed here so that bad JSON gets Qdrant's `Format error in JSON body`.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonText(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const rendered = renderError(err, request);
+    if (rendered.status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ status: rendered.status, error: rendered.message }, 'request rejected');
+    return sendError(request, reply, rendered);
+  });
+  // Like Qdrant (actix), unknown routes are a bare 404.
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(''));
+
+  serviceRoutes(app, metrics);
+  collectionRoutes(app, engine);
+  pointRoutes(app, engine);
+  payloadRoutes(app, engine);
+  searchRoutes(app, engine);
+  return app;
+}
