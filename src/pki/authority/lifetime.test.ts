@@ -24,8 +24,21 @@ test('leaf lifetimes are clamped to the configured bounds and to the intermediat
       const backdate = now - v.notBefore.getTime();
       assert.ok(backdate > 0, 'notBefore is backdated');
       assert.ok(backdate <= MAX_BACKDATE_MS, `backdate ${backdate} ms is a few seconds at most`);
-      assert.ok(backdate <= c.lifetime / 10, 'backdate is at most 10 % of the lifetime');
+      assert.ok(backdate <= c.lifetime / 10 + 999, 'backdate is at most 10 % of the lifetime (X.509 times have whole seconds)');
+      assert.equal(v.notBefore.getTime() % 1000, 0);
+      assert.equal(v.notAfter.getTime() % 1000, 0);
+      assert.equal(v.lifetimeMs, Math.min((c.policy ?? policy).max, Math.max((c.policy ?? policy).min, c.requestedMs ?? (c.policy ?? policy).default)));
     });
+  }
+});
+
+test('whole-second rounding never shortens a lifetime: notBefore rounds down, notAfter up', () => {
+  const p = { default: 3000, min: 1000, max: 60_000 };
+  for (const offset of [1, 250, 500, 999]) {
+    const at = now + offset;
+    const v = leafValidity(p, { now: at, issuerNotAfter: far });
+    assert.ok(v.notAfter.getTime() - at >= 3000 && v.notAfter.getTime() - at < 4000, `offset ${offset}: lifetime ${v.notAfter.getTime() - at}`);
+    assert.ok(v.notBefore.getTime() <= at - 300 && at - v.notBefore.getTime() < 1300, `offset ${offset}: backdate ${at - v.notBefore.getTime()}`);
   }
 });
 

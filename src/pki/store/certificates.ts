@@ -11,6 +11,8 @@ export interface IssuedCertificate {
   provisioner: string;
   notBefore: Date;
   notAfter: Date;
+  /** The lifetime granted at issue (before rounding to whole seconds); a renewal grants it again. */
+  lifetimeMs: number;
   created: Date;
   how: IssuanceKind;
   /** Serial of the certificate this one renewed. */
@@ -25,6 +27,7 @@ interface Row {
   provisioner: string;
   not_before: number;
   not_after: number;
+  lifetime_ms: number;
   created: number;
   how: IssuanceKind;
   renewed_from: string | null;
@@ -39,8 +42,8 @@ export class CertificateRecords {
 
   constructor(db: CaDatabase) {
     this.insert = db.prepare(
-      `INSERT INTO certificates (serial, subject, sans, provisioner, not_before, not_after, created, how, renewed_from, pem)
-       VALUES (@serial, @subject, @sans, @provisioner, @not_before, @not_after, @created, @how, @renewed_from, @pem)`,
+      `INSERT INTO certificates (serial, subject, sans, provisioner, not_before, not_after, lifetime_ms, created, how, renewed_from, pem)
+       VALUES (@serial, @subject, @sans, @provisioner, @not_before, @not_after, @lifetime_ms, @created, @how, @renewed_from, @pem)`,
     );
     this.bySerial = db.prepare<[string], Row>('SELECT * FROM certificates WHERE serial = ?');
     this.total = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM certificates');
@@ -54,6 +57,7 @@ export class CertificateRecords {
       provisioner: cert.provisioner,
       not_before: cert.notBefore.getTime(),
       not_after: cert.notAfter.getTime(),
+      lifetime_ms: cert.lifetimeMs,
       created: cert.created.getTime(),
       how: cert.how,
       renewed_from: cert.renewedFrom ?? null,
@@ -71,6 +75,7 @@ export class CertificateRecords {
       provisioner: row.provisioner,
       notBefore: new Date(row.not_before),
       notAfter: new Date(row.not_after),
+      lifetimeMs: row.lifetime_ms,
       created: new Date(row.created),
       how: row.how,
       ...(row.renewed_from ? { renewedFrom: row.renewed_from } : {}),

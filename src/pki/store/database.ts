@@ -16,6 +16,7 @@ const MIGRATIONS: readonly string[] = [
      provisioner  TEXT NOT NULL,
      not_before   INTEGER NOT NULL,
      not_after    INTEGER NOT NULL,
+     lifetime_ms  INTEGER NOT NULL,
      created      INTEGER NOT NULL,
      how          TEXT NOT NULL CHECK (how IN ('sign', 'renew')),
      renewed_from TEXT,
