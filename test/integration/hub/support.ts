@@ -36,12 +36,12 @@ export interface TestHub {
   config: HubConfig;
   dir: string;
   provisioner: Awaited<ReturnType<typeof provisionerKeyFile>>;
-  /** Starts the hub again on the same data directory (after `hub.close()`). */
-  restart(): Promise<void>;
+  /** Starts the hub again on the same data directory (after `hub.close()`), on the same port if asked. */
+  restart(options?: { samePort?: boolean }): Promise<void>;
   cleanup(): Promise<void>;
 }
 
-export async function startTestHub(overrides: Record<string, unknown> = {}, existing?: { ca: TestCa }): Promise<TestHub> {
+export async function startTestHub(overrides: Record<string, unknown> = {}, existing?: { ca?: TestCa; role?: string }): Promise<TestHub> {
   const ca = existing?.ca ?? (await TestCa.create());
   const dir = tempDir('hub');
   const provisioner = await provisionerKeyFile(dir);
@@ -60,7 +60,7 @@ export async function startTestHub(overrides: Record<string, unknown> = {}, exis
     },
     'hub',
   );
-  const identity = await ca.identity('hub', 'hub1');
+  const identity = await ca.identity(existing?.role ?? 'hub', 'hub1');
   const t: TestHub = {
     ca,
     hub: await startHub(config, { identity, logger: silentLogger() }),
@@ -68,8 +68,9 @@ export async function startTestHub(overrides: Record<string, unknown> = {}, exis
     config,
     dir,
     provisioner,
-    async restart() {
-      t.hub = await startHub({ ...config, listen: { ...config.listen } }, { identity, logger: silentLogger() });
+    async restart(options = {}) {
+      const port = options.samePort ? Number(new URL(t.url).port) : config.listen.port;
+      t.hub = await startHub({ ...config, listen: { ...config.listen, port } }, { identity, logger: silentLogger() });
       t.url = t.hub.endpoints['api'] as string;
     },
     async cleanup() {
