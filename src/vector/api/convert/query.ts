@@ -35,7 +35,7 @@ export function toQuery(wire: QueryRequestWire): QueryRequest {
   };
   if (wire.query !== null && wire.query !== undefined) q.nearest = nearestOf(wire.query);
   if (wire.filter) q.filter = toFilter(wire.filter);
-  if (wire.score_threshold !== null && wire.score_threshold !== undefined) q.scoreThreshold = wire.score_threshold;
+  if (wire.score_threshold !== null && wire.score_threshold !== undefined) q.scoreThreshold = Math.fround(wire.score_threshold); // an f32 in Qdrant
   return q;
 }
 
@@ -50,6 +50,6 @@ export function toSearch(wire: SearchRequestWire): QueryRequest {
     withVector: toVectorSelector(wire.with_vector, false),
   };
   if (wire.filter) q.filter = toFilter(wire.filter);
-  if (wire.score_threshold !== null && wire.score_threshold !== undefined) q.scoreThreshold = wire.score_threshold;
+  if (wire.score_threshold !== null && wire.score_threshold !== undefined) q.scoreThreshold = Math.fround(wire.score_threshold); // an f32 in Qdrant
   return q;
 }

@@ -1,0 +1,147 @@
+/**
+ * Errors as Qdrant gives them (status codes and messages in the `{"status": {"error": …}}`
+ * envelope), the service endpoints, and that no input takes the process down.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QdrantClient } from '@qdrant/js-client-rest';
+import { errorText, raw, startPlainVector, type PlainVector, type RawResponse } from './harness.js';
+import { buildVectorApp, Engine } from '../../../src/vector/main.js';
+import { silentLogger } from '../../../src/core/log.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+let server: PlainVector;
+let client: QdrantClient;
+let base: string;
+
+before(async () => {
+  server = await startPlainVector();
+  base = server.url;
+  client = new QdrantClient({ url: base, checkCompatibility: false });
+  await client.createCollection('c', { vectors: { size: 4, distance: 'Cosine' } });
+  await client.createCollection('named', { vectors: { a: { size: 2, distance: 'Dot' } } });
+  await client.upsert('c', { wait: true, points: [{ id: 1, vector: [1, 2, 3, 4], payload: { k: 'v' } }] });
+});
+
+after(async () => {
+  await server?.close();
+});
+
+function assertError(r: RawResponse, status: number, message: string | RegExp): void {
+  assert.equal(r.status, status, r.text);
+  const text = errorText(r);
+  if (typeof message === 'string') assert.equal(text, message);
+  else assert.match(text ?? '', message);
+  assert.equal(typeof (r.json as { time?: unknown }).time, 'number');
+  assert.equal((r.json as { result?: unknown }).result, undefined);
+  assert.match(String(r.headers['content-type']), /application\/json/);
+}
+
+test('the client surfaces Qdrant status codes and messages', async () => {
+  await assert.rejects(client.getCollection('missing'), (err: { status?: number; data?: { status?: { error?: string } } }) => {
+    assert.equal(err.status, 404);
+    assert.equal(err.data?.status?.error, 'Not found: Collection `missing` doesn\'t exist!');
+    return true;
+  });
+  await assert.rejects(client.createCollection('c', { vectors: { size: 4, distance: 'Cosine' } }), (err: { status?: number; data?: { status?: { error?: string } } }) => {
+    assert.equal(err.status, 409);
+    assert.equal(err.data?.status?.error, 'Wrong input: Collection `c` already exists!');
+    return true;
+  });
+  await assert.rejects(client.upsert('c', { wait: true, points: [{ id: 2, vector: [1, 2, 3] }] }), (err: { status?: number; data?: { status?: { error?: string } } }) => {
+    assert.equal(err.status, 400);
+    assert.equal(err.data?.status?.error, 'Wrong input: Vector dimension error: expected dim: 4, got 3');
+    return true;
+  });
+});
+
+const cases: Array<{ name: string; method: string; path: string; body?: unknown; status: number; message: string | RegExp }> = [
+  { name: 'missing collection', method: 'POST', path: '/collections/nope/points/scroll', body: {}, status: 404, message: "Not found: Collection `nope` doesn't exist!" },
+  { name: 'existing collection', method: 'PUT', path: '/collections/c', body: { vectors: { size: 4, distance: 'Cosine' } }, status: 409, message: 'Wrong input: Collection `c` already exists!' },
+  { name: 'dimension mismatch on upsert', method: 'PUT', path: '/collections/c/points?wait=true', body: { points: [{ id: 3, vector: [1, 2] }] }, status: 400, message: 'Wrong input: Vector dimension error: expected dim: 4, got 2' },
+  { name: 'dimension mismatch on query', method: 'POST', path: '/collections/c/points/query', body: { query: [1, 2, 3, 4, 5] }, status: 400, message: 'Wrong input: Vector dimension error: expected dim: 4, got 5' },
+  { name: 'dimension mismatch on search', method: 'POST', path: '/collections/c/points/search', body: { vector: [1], limit: 3 }, status: 400, message: 'Wrong input: Vector dimension error: expected dim: 4, got 1' },
+  { name: 'batch with fewer vectors than ids', method: 'PUT', path: '/collections/c/points', body: { batch: { ids: [5, 6], vectors: [[1, 2, 3, 4]] } }, status: 422, message: /^Validation error in JSON body: \[batch\.vectors: / },
+  { name: 'unknown vector name', method: 'POST', path: '/collections/named/points/query', body: { query: [1, 2], using: 'b' }, status: 400, message: 'Wrong input: Not existing vector name error: b' },
+  { name: 'unnamed query on a named collection', method: 'POST', path: '/collections/named/points/query', body: { query: [1, 2] }, status: 400, message: 'Wrong input: Not existing vector name error: ' },
+  { name: 'bad JSON', method: 'PUT', path: '/collections/c/points', body: '{"points": [{"id": 1,', status: 400, message: /^Format error in JSON body: / },
+  { name: 'empty body', method: 'POST', path: '/collections/c/points/scroll', body: '', status: 400, message: 'Format error in JSON body: EOF while parsing a value at line 1 column 0' },
+  { name: 'wrong type', method: 'POST', path: '/collections/c/points/scroll', body: { limit: 'ten' }, status: 400, message: /^Format error in JSON body: invalid type: string "ten"/ },
+  { name: 'missing required field', method: 'POST', path: '/collections/c/points/search', body: { vector: [1, 2, 3, 4] }, status: 400, message: /^Format error in JSON body: missing field `limit`/ },
+  { name: 'unknown distance', method: 'PUT', path: '/collections/d', body: { vectors: { size: 4, distance: 'cosine' } }, status: 400, message: /^Format error in JSON body: / },
+  { name: 'invalid filter condition', method: 'POST', path: '/collections/c/points/count', body: { filter: { must: [{ nonsense: 1 }] } }, status: 400, message: /^Format error in JSON body: / },
+  { name: 'scroll limit 0', method: 'POST', path: '/collections/c/points/scroll', body: { limit: 0 }, status: 422, message: 'Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]' },
+  { name: 'query limit 0', method: 'POST', path: '/collections/c/points/query', body: { query: [1, 2, 3, 4], limit: 0 }, status: 422, message: 'Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]' },
+  { name: 'vector too large', method: 'PUT', path: '/collections/huge', body: { vectors: { size: 70000, distance: 'Dot' } }, status: 422, message: 'Validation error in JSON body: [vectors.size: value 70000 invalid, must be from 1 to 65536]' },
+  { name: 'payload update without points or filter', method: 'POST', path: '/collections/c/points/payload', body: { payload: { a: 1 } }, status: 422, message: /^Validation error in JSON body: / },
+  { name: 'invalid id in body', method: 'PUT', path: '/collections/c/points', body: { points: [{ id: 'abc', vector: [1, 2, 3, 4] }] }, status: 400, message: 'Format error in JSON body: value abc is not a valid point ID, valid values are either an unsigned integer or a UUID' },
+  { name: 'negative id', method: 'POST', path: '/collections/c/points', body: { ids: [-5] }, status: 400, message: 'Format error in JSON body: value -5 is not a valid point ID, valid values are either an unsigned integer or a UUID' },
+  { name: 'invalid id in path', method: 'GET', path: '/collections/c/points/abc', status: 400, message: 'Wrong input: Can not recognize "abc" as point id' },
+  { name: 'query by missing id', method: 'POST', path: '/collections/c/points/query', body: { query: 999 }, status: 404, message: 'Not found: No point with id 999 found' },
+  { name: 'bad wait parameter', method: 'PUT', path: '/collections/c/points?wait=yes', body: { points: [] }, status: 400, message: 'Deserialize error in query parameters: provided string was not `true` or `false`' },
+  { name: 'forbidden collection name', method: 'PUT', path: '/collections/a:b', body: { vectors: { size: 4, distance: 'Dot' } }, status: 422, message: 'Validation error in path parameters: [name: collection name cannot contain ":" char]' },
+  { name: 'unsupported query kind', method: 'POST', path: '/collections/c/points/query', body: { query: { recommend: { positive: [1] } } }, status: 400, message: /^Bad request: .*not supported/ },
+];
+
+for (const c of cases) {
+  test(`error: ${c.name} → ${c.status}`, async () => {
+    assertError(await raw(c.method, `${base}${c.path}`, c.body), c.status, c.message);
+  });
+}
+
+test('a failed request changes nothing and the server keeps serving', async () => {
+  assert.equal((await client.count('c')).count, 1);
+  assert.equal((await raw('GET', `${base}/healthz`)).status, 200);
+  const [rec] = await client.retrieve('c', { ids: [1], with_payload: true });
+  assert.deepEqual(rec?.payload, { k: 'v' });
+});
+
+test('unknown routes are a bare 404, wrong content types a 400', async () => {
+  const r = await raw('GET', `${base}/nothing/here`);
+  assert.equal(r.status, 404);
+  const form = await raw('POST', `${base}/collections/c/points/scroll`, 'limit=1', { 'content-type': 'application/x-www-form-urlencoded' });
+  assertError(form, 400, /Content type error/);
+});
+
+test('service endpoints: version, health probes as text, metrics, request ids', async () => {
+  const root = await raw('GET', `${base}/`);
+  assert.deepEqual(root.json, { title: 'qdrant - vector search engine', version: '1.19.0', commit: null });
+  for (const [path, text] of [
+    ['/healthz', 'healthz check passed'],
+    ['/livez', 'healthz check passed'],
+    ['/readyz', 'all shards are ready'],
+  ] as const) {
+    const r = await raw('GET', `${base}${path}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.text, text);
+    assert.match(String(r.headers['content-type']), /^text\/plain/);
+  }
+  const tagged = await raw('GET', `${base}/collections`, undefined, { 'x-request-id': 'req-abc-123' });
+  assert.equal(tagged.headers['x-request-id'], 'req-abc-123');
+  const metrics = await raw('GET', `${base}/metrics`);
+  assert.match(metrics.text, /phoenix_vector_requests_total\{method="GET",route="\/collections",status="200"\} \d+/);
+  assert.match(metrics.text, /phoenix_vector_request_duration_seconds_bucket/);
+  assert.match(metrics.text, /phoenix_vector_points 1/);
+});
+
+test('bodies over the limit are refused with a clear error, and the next request is served', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'phoenix-vector-limit-'));
+  const engine = Engine.open(dir);
+  const app = buildVectorApp(engine, { logger: silentLogger(), bodyLimitBytes: 1024 });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  try {
+    await raw('PUT', `${url}/collections/x`, { vectors: { size: 4, distance: 'Dot' } });
+    const big = { points: Array.from({ length: 100 }, (_, id) => ({ id, vector: [1, 2, 3, 4] })) };
+    const r = await raw('PUT', `${url}/collections/x/points`, big);
+    assertError(r, 413, /is larger than allowed \(limit: 1024 bytes\)/);
+    assert.equal((await raw('GET', `${url}/collections/x`)).status, 200);
+  } finally {
+    await app.close();
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
