@@ -5,6 +5,7 @@ import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK 
 import { mintToken, type ProvisionerKey } from '../../core/ca-client/token.js';
 import { createCsrPem, generatePrivateKeyPem } from '../../core/tls/keys.js';
 import { PhoenixError } from '../../core/errors.js';
+import { x509 } from '../../core/tls/x509.js';
 import { createTestAuthority, TEST_CA_URL, type TestAuthority } from './test-authority.js';
 
 const URI = 'spiffe://phoenix.test/router/r1';
@@ -131,6 +132,14 @@ test('issued certificates: leaf profile, chain and a fresh random serial each ti
   assert.ok(leaf.checkIssued(intermediate) && leaf.verify(intermediate.publicKey));
   assert.ok(intermediate.checkIssued(root) && intermediate.verify(root.publicKey));
   assert.equal(leaf.ca, false);
+  const parsed = new x509.X509Certificate(signed1.crt);
+  const bc = parsed.getExtension(x509.BasicConstraintsExtension);
+  assert.ok(bc && bc.ca === false && bc.critical, 'basicConstraints CA:false, critical');
+  const ku = parsed.getExtension(x509.KeyUsagesExtension);
+  assert.ok(ku && ku.usages === x509.KeyUsageFlags.digitalSignature && ku.critical, 'keyUsage digitalSignature only');
+  const issuerSki = new x509.X509Certificate(signed1.ca).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  assert.ok(parsed.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId, 'SKI present');
+  assert.equal(parsed.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId, issuerSki, 'AKI names the intermediate');
   assert.match(leaf.subject, /CN=spiffe:\/\/phoenix\.test\/router\/r1/);
   assert.deepEqual(leaf.keyUsage?.sort(), ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
   assert.notEqual(leaf.serialNumber, new X509Certificate(signed2.crt).serialNumber);

@@ -87,6 +87,14 @@ test('a token is accepted once, also after the CA restarts', async () => {
   await signCertificate(ca.endpoint, csrPem, await ca.token(URI, SANS));
 });
 
+test('racing requests with one token: exactly one certificate is issued', async () => {
+  const { csrPem } = await newRequest();
+  const token = await ca.token(URI, SANS);
+  const results = await Promise.allSettled(Array.from({ length: 6 }, () => signCertificate(ca.endpoint, csrPem, token)));
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  for (const r of results) if (r.status === 'rejected') refusal(401, /already used/)(r.reason);
+});
+
 test('a token does not cover SANs it does not list', async () => {
   const { csrPem } = await newRequest();
   await assert.rejects(signCertificate(ca.endpoint, csrPem, await ca.token(URI, ['localhost', URI])), refusal(403, /IP:127\.0\.0\.1.*token does not allow/));
