@@ -35,8 +35,8 @@ export function buildVectorApp(engine: Engine, options: VectorAppOptions): Fasti
     requestIdHeader: 'x-request-id',
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: () => randomUUID(),
-    // Qdrant's routes are case-sensitive and exact; keep the defaults but allow `/collections/`.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Collection names may have 255 characters (find-my-way's default cap is 100); allow `/collections/`.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   const metrics = new VectorMetrics(engine);

@@ -8,7 +8,8 @@ import { FormatError } from '../errors.js';
  * `convert/`, as 422 validation errors.
  */
 export function parseJsonText(text: string): unknown {
-  if (text.trim() === '') throw new FormatError('EOF while parsing a value at line 1 column 0');
+  // An empty body is no body: routes that need one report it (`parseBody`), others ignore it.
+  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch (err) {

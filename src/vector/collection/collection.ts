@@ -61,7 +61,7 @@ export class Collection {
     this.segment = new Segment(new Map([...this.specs].map(([n, s]) => [n, s.size])));
     for (const [vectorName, spec] of this.specs) {
       const storage = this.segment.vectors.get(vectorName)!;
-      this.indexes.set(vectorName, new ExactIndex(storage, spec.distance, () => this.segment.ids.orderedSlots(), (slot) => this.segment.ids.idOf(slot)!));
+      this.indexes.set(vectorName, new ExactIndex(storage, spec.distance, () => this.segment.ids.liveSlots(), (slot) => this.segment.ids.idOf(slot)!));
     }
   }
 
@@ -207,7 +207,7 @@ export class Collection {
     if (!filter) return this.segment.pointCount;
     const accept = this.segment.predicate(filter);
     let n = 0;
-    for (const slot of this.segment.ids.orderedSlots()) if (accept(slot)) n++;
+    for (const slot of this.segment.ids.liveSlots()) if (accept(slot)) n++;
     return n;
   }
 

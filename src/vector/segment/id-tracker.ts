@@ -55,6 +55,11 @@ export class IdTracker {
     return slot;
   }
 
+  /** Live slots, in no particular order (cheap: no sorting). */
+  liveSlots(): IterableIterator<number> {
+    return this.slots.values();
+  }
+
   /** Live slots in id order (integers ascending, then UUIDs). */
   orderedSlots(): readonly number[] {
     if (!this.ordered) {

@@ -12,6 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 
 let server: PlainVector;
 let client: QdrantClient;
@@ -144,4 +146,48 @@ test('bodies over the limit are refused with a clear error, and the next request
     engine.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('requests are logged as JSON with their x-request-id', async () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'phoenix-vector-log-'));
+  const engine = Engine.open(dir);
+  const app = buildVectorApp(engine, { logger: pino({ level: 'info' }, sink) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  try {
+    await raw('GET', `${url}/collections/absent`, undefined, { 'x-request-id': 'trace-me-42' });
+    const mine = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === 'trace-me-42');
+    assert.ok(mine.some((l) => l.msg === 'incoming request'), lines.join('\n'));
+    assert.ok(mine.some((l) => l.msg === 'request completed' && (l.res as { statusCode?: number }).statusCode === 404));
+  } finally {
+    await app.close();
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('collection names of up to 255 characters are routed; longer ones get Qdrant\'s validation error', async () => {
+  const long = 'n'.repeat(255);
+  assert.equal((await raw('PUT', `${base}/collections/${long}`, { vectors: { size: 2, distance: 'Dot' } })).status, 200);
+  assert.equal((await raw('GET', `${base}/collections/${long}/exists`)).status, 200);
+  assertError(await raw('PUT', `${base}/collections/${long}x`, { vectors: { size: 2, distance: 'Dot' } }), 422, /^Validation error in path parameters: \[name: /);
+});
+
+test('numbers out of f32/JSON range are refused, not stored', async () => {
+  const r = await raw('PUT', `${base}/collections/c/points`, '{"points": [{"id": 5, "vector": [1e400, 0, 0, 0]}]}');
+  assertError(r, 400, /^Format error in JSON body: /);
+});
+
+test('a JSON content type with an empty body is fine where no body is needed', async () => {
+  await client.createCollection('to_drop', { vectors: { size: 2, distance: 'Dot' } });
+  const r = await raw('DELETE', `${base}/collections/to_drop`, '');
+  assert.equal(r.status, 200, r.text);
+  assert.equal((r.json as { result: unknown }).result, true);
 });
