@@ -8,7 +8,10 @@ import { commonSchema, durationMs } from '../core/config.js';
  */
 export const agentConfigSchema = commonSchema.extend({
   /** The hub's base URL, e.g. https://localhost:9443. */
-  hubUrl: z.string().url(),
+  hubUrl: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://'), 'must be an https:// URL (the agent talks to the hub over mTLS)'),
   /** Where replicas get their certificates (written into each replica's config). */
   ca: z.object({
     url: z.string().url(),

@@ -22,8 +22,11 @@ export class Accounts {
   /** Makes sure `admin` exists with this password (the configured one is the source of truth). */
   async ensureAdmin(password: string): Promise<void> {
     const stored = this.users.passwordHash(ADMIN_USER);
-    if (stored && !needsRehash(stored) && (await verifyPassword(password, stored))) return;
+    const same = stored !== undefined && (await verifyPassword(password, stored));
+    if (same && !needsRehash(stored)) return;
     this.users.setPasswordHash(ADMIN_USER, await hashPassword(password));
+    // A new password ends the sessions opened with the old one.
+    if (!same) this.sessions.revokeAll(ADMIN_USER);
   }
 
   /** Checks credentials; throws 429 when the client is throttled and 401 when they are wrong. */

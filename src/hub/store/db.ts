@@ -60,6 +60,7 @@ const MIGRATIONS: readonly string[] = [
 /** Opens (creating if needed) the hub's SQLite database, mode 0600, and migrates it. */
 export function openHubDatabase(file: string): HubDatabase {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  chmodSync(dirname(file), 0o700); // the database, its WAL and its journal hold secrets (hashes, sessions)
   const db = new Database(file);
   chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');

@@ -35,6 +35,11 @@ export class SessionStore {
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(digest(token));
   }
 
+  /** Ends every session of a user (after a password change). */
+  revokeAll(username: string): number {
+    return this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username).changes;
+  }
+
   purgeExpired(now = Date.now()): number {
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }

@@ -15,6 +15,8 @@ test('GET /health answers ok without a session', async () => {
   const res = await call(t, 'GET', '/health');
   assert.equal(res.status, 200);
   assert.deepEqual(res.json, { status: 'ok' });
+  const traced = await call(t, 'GET', '/health', { headers: { 'x-request-id': 'req-123' } });
+  assert.equal(traced.headers['x-request-id'], 'req-123');
   assert.match(t.url, /^https:\/\/localhost:\d+$/);
 });
 
@@ -99,6 +101,16 @@ test('sessions survive a hub restart; the admin password is the configured one',
   await t.hub.close(); // close() twice is safe
   await t.restart();
   assert.equal((await call(t, 'GET', '/api/stacks', { token })).status, 200);
+});
+
+test('a new admin password takes effect at restart and ends the sessions opened with the old one', async () => {
+  const old = await login(t);
+  await t.hub.close();
+  await t.restart({ adminPassword: 'a-brand-new-password' });
+  assert.equal((await call(t, 'GET', '/api/stacks', { token: old })).status, 401);
+  assert.equal((await call(t, 'POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).status, 401);
+  const fresh = await login(t, 'a-brand-new-password');
+  assert.equal((await call(t, 'GET', '/api/stacks', { token: fresh })).status, 200);
 });
 
 test('unknown paths get a 404 problem', async () => {

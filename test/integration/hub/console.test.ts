@@ -79,6 +79,12 @@ test('GET / shows a login form without a session, and logging in through it lead
   assert.match(page.text, /<td>gateway<\/td><td>gw1<\/td><td><span class="bad">unhealthy<\/span>/);
   assert.match(page.text, /qdrant_service/);
   assert.match(page.text, /qdrant_service-qdrant-1/);
+
+  // The page's logout button posts an empty form; the session ends and the login form is back.
+  const out = await call(t, 'POST', '/api/auth/logout', { cookie, raw: { contentType: 'application/x-www-form-urlencoded', text: '' } });
+  assert.equal(out.status, 303);
+  assert.equal(out.headers['location'], '/');
+  assert.match((await call(t, 'GET', '/', { cookie })).text, /<form method="post" action="\/api\/auth\/login">/);
 });
 
 test('the status page shows an agent and its running instance, and escapes what it prints', async () => {

@@ -37,7 +37,7 @@ export interface TestHub {
   dir: string;
   provisioner: Awaited<ReturnType<typeof provisionerKeyFile>>;
   /** Starts the hub again on the same data directory (after `hub.close()`), on the same port if asked. */
-  restart(options?: { samePort?: boolean }): Promise<void>;
+  restart(options?: { samePort?: boolean; adminPassword?: string }): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -70,7 +70,7 @@ export async function startTestHub(overrides: Record<string, unknown> = {}, exis
     provisioner,
     async restart(options = {}) {
       const port = options.samePort ? Number(new URL(t.url).port) : config.listen.port;
-      t.hub = await startHub({ ...config, listen: { ...config.listen, port } }, { identity, logger: silentLogger() });
+      t.hub = await startHub({ ...config, listen: { ...config.listen, port }, adminPassword: options.adminPassword ?? config.adminPassword }, { identity, logger: silentLogger() });
       t.url = t.hub.endpoints['api'] as string;
     },
     async cleanup() {

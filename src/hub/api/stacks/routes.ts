@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { UnsupportedMediaTypeError } from '../../errors.js';
-import { stackSummaryWire, stackWire } from '../wire.js';
+import { stackWire } from '../wire.js';
 import type { HubServices } from '../services.js';
 
 /** Media types a stack file may be sent as. */
@@ -8,7 +8,7 @@ export const STACK_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'tex
 
 /** `GET /api/stacks`, `GET /api/stacks/:name`, `PUT /api/stacks/:name` (YAML body). */
 export function stackRoutes(app: FastifyInstance, s: HubServices): void {
-  app.get('/api/stacks', async () => s.stacks.all().map(stackSummaryWire));
+  app.get('/api/stacks', async () => s.stacks.all().map(stackWire));
 
   app.get<{ Params: { name: string } }>('/api/stacks/:name', async (request) => stackWire(s.stacks.get(request.params.name)));
 
