@@ -21,9 +21,11 @@ export class ExactIndex implements VectorIndex {
     const data = storage.data;
     const dim = storage.dim;
     for (const slot of this.slots()) {
-      if (!storage.has(slot) || !request.accept(slot)) continue;
+      if (!storage.has(slot)) continue;
       // Rank by the f32-rounded raw similarity, so ordering agrees with the reported scores.
-      top.offer(slot, Math.fround(similarity(distance, request.query, data, slot * dim)));
+      const score = Math.fround(similarity(distance, request.query, data, slot * dim));
+      // The filter runs only for candidates that would make the top k.
+      if (top.wouldKeep(slot, score) && request.accept(slot)) top.offer(slot, score);
     }
     const out: ScoredSlot[] = [];
     for (const c of top.sorted()) {

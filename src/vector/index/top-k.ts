@@ -15,6 +15,12 @@ export class TopK {
     private readonly better: (a: Candidate, b: Candidate) => boolean,
   ) {}
 
+  /** Whether a candidate would be kept (so costly checks, like filters, can be skipped otherwise). */
+  wouldKeep(slot: number, score: number): boolean {
+    if (this.k <= 0) return false;
+    return this.heap.length < this.k || this.better({ slot, score }, this.heap[0]!);
+  }
+
   offer(slot: number, score: number): void {
     if (this.k <= 0) return;
     const c = { slot, score };
