@@ -85,6 +85,7 @@ const cases: Array<{ name: string; method: string; path: string; body?: unknown;
   { name: 'query by missing id', method: 'POST', path: '/collections/c/points/query', body: { query: 999 }, status: 404, message: 'Not found: No point with id 999 found' },
   { name: 'bad wait parameter', method: 'PUT', path: '/collections/c/points?wait=yes', body: { points: [] }, status: 400, message: 'Deserialize error in query parameters: provided string was not `true` or `false`' },
   { name: 'forbidden collection name', method: 'PUT', path: '/collections/a:b', body: { vectors: { size: 4, distance: 'Dot' } }, status: 422, message: 'Validation error in path parameters: [name: collection name cannot contain ":" char]' },
+  { name: 'unsupported conditional upsert', method: 'PUT', path: '/collections/c/points', body: { points: [], update_filter: { must: [] } }, status: 400, message: /^Bad request: update_filter is not supported/ },
   { name: 'unsupported query kind', method: 'POST', path: '/collections/c/points/query', body: { query: { recommend: { positive: [1] } } }, status: 400, message: /^Bad request: .*not supported/ },
 ];
 

@@ -1,7 +1,7 @@
 import { DEFAULT_VECTOR } from '../../collection/config.js';
 import type { Operation, PointsSelection, PointWrite } from '../../collection/operations.js';
 import type { PayloadSelector, PointRecord, VectorSelector } from '../../collection/records.js';
-import { ValidationError } from '../../errors.js';
+import { BadRequestError, ValidationError } from '../../errors.js';
 import type { JsonObject } from '../../segment/json-path.js';
 import type { PointId } from '../../segment/point-id.js';
 import type { FilterWire } from '../schemas/filter.js';
@@ -12,6 +12,8 @@ import { toFilter, toPath } from './filter.js';
 
 /** Upsert body (points list or batch) → upsert operation. */
 export function toUpsert(wire: UpsertWire): Operation {
+  if (wire.update_filter) throw new BadRequestError('update_filter is not supported by Phoenix yet', 'VECTOR_UNSUPPORTED');
+  if (wire.update_mode && wire.update_mode !== 'upsert') throw new BadRequestError(`update_mode \`${wire.update_mode}\` is not supported by Phoenix yet`, 'VECTOR_UNSUPPORTED');
   if ('batch' in wire) {
     const { ids, vectors, payloads } = wire.batch;
     const problems: Array<{ field: string; message: string }> = [];
