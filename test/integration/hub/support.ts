@@ -103,7 +103,7 @@ export interface CallOptions {
 const dispatchers = new Map<string, Agent>();
 
 function dispatcherFor(rootPem: string, identity: TlsIdentity | undefined): Agent {
-  const key = `${identity?.id.uri ?? 'anonymous'}|${identity?.current.serialNumber ?? ''}|${rootPem.length}`;
+  const key = `${identity?.id.uri ?? 'anonymous'}|${identity?.current.serialNumber ?? ''}|${rootPem}`;
   let d = dispatchers.get(key);
   if (!d) {
     d = new Agent({ connect: { ca: rootPem, ...(identity ? { key: identity.current.keyPem, cert: identity.current.chainPem } : {}) } });
