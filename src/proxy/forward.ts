@@ -13,6 +13,8 @@ export interface ForwardContext {
   dropHeaders?: readonly string[];
   /** Time allowed for the upstream to start answering. */
   headersTimeoutMs: number;
+  /** The request body, already read (so the request can be retried); streamed from `req` when unset. */
+  body?: Buffer;
 }
 
 export class UpstreamError extends PhoenixError {
@@ -38,7 +40,6 @@ export async function forward(req: IncomingMessage, res: ServerResponse, backend
     if (!res.writableFinished) abort.abort();
   };
   res.on('close', onClose);
-  const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
   backend.inFlight++;
   try {
     let upstream;
@@ -54,7 +55,7 @@ export async function forward(req: IncomingMessage, res: ServerResponse, backend
           proto: 'https',
           ...(ctx.dropHeaders ? { drop: ctx.dropHeaders } : {}),
         }),
-        body: hasBody ? req : null,
+        body: ctx.body ?? (hasBody(req) ? req : null),
         signal: abort.signal,
         headersTimeout: ctx.headersTimeoutMs,
         bodyTimeout: 0,
@@ -80,6 +81,10 @@ export async function forward(req: IncomingMessage, res: ServerResponse, backend
     backend.inFlight--;
     res.off('close', onClose);
   }
+}
+
+export function hasBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
 }
 
 /** When no backend can take the request. */

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { NotFoundError, PhoenixError, errorMessage } from '../core/errors.js';
 import { BackendPool } from './backend-pool.js';
-import { forward, noBackendError, UpstreamError } from './forward.js';
+import { forward, hasBody, noBackendError, UpstreamError } from './forward.js';
 import { HealthChecker } from './health.js';
 import type { DynamicConfig, ServerSpec } from './model.js';
 import { RouteTable } from './route-table.js';
@@ -18,6 +18,12 @@ export interface ReverseProxyOptions {
   headersTimeoutMs: number;
   /** Renders an error answer in this role's format. */
   renderError: (res: ServerResponse, err: PhoenixError) => void;
+  /**
+   * Requests that may be sent again when a connection breaks before any answer (default: GET, HEAD,
+   * OPTIONS). Their bodies, up to `retryBodyLimit` bytes, are read before forwarding.
+   */
+  isRetryable?: (method: string, path: string) => boolean;
+  retryBodyLimit?: number;
 }
 
 export interface RequestContext {
@@ -80,6 +86,15 @@ export class ReverseProxy {
       return { route: null, service: null, backend: null, status: 404 };
     }
     const record: AccessRecord = { route: route.name, service: route.service.name, backend: null, status: 0 };
+    const method = req.method ?? 'GET';
+    let body: Buffer | undefined;
+    let retryable = (this.options.isRetryable ?? isSafeMethod)(method, path);
+    if (retryable && hasBody(req)) {
+      const length = Number(req.headers['content-length'] ?? NaN);
+      const limit = this.options.retryBodyLimit ?? 1 << 20;
+      if (Number.isFinite(length) && length <= limit) body = await readBody(req);
+      else retryable = false; // large or chunked bodies are streamed, and so cannot be sent twice
+    }
     const tried = new Set<string>();
     for (let attempt = 0; attempt < 2; attempt++) {
       const backend = route.service.balancer.pick();
@@ -92,12 +107,15 @@ export class ReverseProxy {
           host: ctx.upstreamHost ?? req.headers.host ?? host,
           headersTimeoutMs: this.options.headersTimeoutMs,
           ...(ctx.dropHeaders ? { dropHeaders: ctx.dropHeaders } : {}),
+          ...(body ? { body } : {}),
         });
         return record;
       } catch (err) {
-        // Retry only when the request certainly never reached the backend and its body is unread.
-        const retryable = err instanceof UpstreamError && err.connectFailed && req.readableLength === 0 && !req.readableDidRead;
-        if (retryable && attempt === 0) continue;
+        // Send again when the connection broke before any answer and the request can be repeated:
+        // a read (buffered), or a request that certainly never left (connection refused, body unread).
+        const again =
+          err instanceof UpstreamError && err.connectFailed && !res.headersSent && (retryable || (req.readableLength === 0 && !req.readableDidRead));
+        if (again && attempt === 0) continue;
         const e = err instanceof PhoenixError ? err : new UpstreamError(502, errorMessage(err), false);
         if (!res.headersSent) this.options.renderError(res, e);
         else res.destroy();
@@ -125,6 +143,16 @@ export class ReverseProxy {
     this.health.close();
     await this.pool.close();
   }
+}
+
+function isSafeMethod(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

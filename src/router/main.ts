@@ -7,6 +7,7 @@ import { once, type RoleHandle } from '../core/lifecycle.js';
 import { createMtlsAgent, guardTlsServer, IdentityPolicy, peerIdentity, serverTlsOptions, type TlsIdentity } from '../core/tls/index.js';
 import { logAccess } from '../proxy/access-log.js';
 import { renderQdrantStyleError } from '../proxy/error-response.js';
+import { isQdrantRead } from '../proxy/qdrant-operations.js';
 import { requestIdOf } from '../proxy/request-id.js';
 import { ReverseProxy } from '../proxy/reverse-proxy.js';
 import type { RouterConfig } from './config.js';
@@ -30,6 +31,7 @@ export async function startRouter(config: RouterConfig, deps: { identity: TlsIde
     signal: lifetime.signal,
     headersTimeoutMs: config.upstreamTimeout,
     renderError: renderQdrantStyleError,
+    isRetryable: isQdrantRead,
     createDispatcher: (server) => createMtlsAgent(identity, { serverPolicy: IdentityPolicy.fromPattern(server.identity), agent: { keepAliveTimeout: 30_000, connectTimeout: 5000 } }),
   });
   const hub = createMtlsAgent(identity, { serverPolicy: IdentityPolicy.roles(config.trustDomain, 'hub') });
