@@ -23,7 +23,6 @@ export interface AgentDeps {
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RoleHandle> {
   const { identity, logger } = deps;
   const ac = new AbortController();
-  identity.start(ac.signal);
   const dispatcher = createMtlsAgent(identity, {
     serverPolicy: IdentityPolicy.roles(config.trustDomain, 'hub'),
     agent: { keepAliveTimeout: Math.max(4000, config.syncInterval * 4), connectTimeout: 10_000 },

@@ -69,7 +69,6 @@ export async function startHub(config: HubConfig, deps: HubDeps): Promise<RoleHa
 
     await app.listen({ host: config.listen.host, port: config.listen.port });
     const unguard = guardTlsServer(app.server as unknown as TlsServer, { identity, logger });
-    identity.start(ac.signal);
     peers.start(ac.signal);
     void every(60_000, ac.signal, () => void accounts.purgeExpiredSessions(), (err) => logger.warn({ err: errorMessage(err) }, 'session purge failed'));
 

@@ -69,6 +69,7 @@ export class TlsIdentity {
   private cert: CertifiedKey | undefined;
   private readonly events = new EventEmitter();
   private readonly renewFraction: number;
+  private renewing = false;
 
   private constructor(
     request: IdentityRequest,
@@ -130,8 +131,14 @@ export class TlsIdentity {
     return Math.max(0, due - now);
   }
 
-  /** Keeps the certificate renewed until `signal` aborts. Failures retry with backoff. */
+  /**
+   * Keeps the certificate renewed until `signal` aborts. Failures retry with backoff. The process's
+   * composition root calls this once (roles only subscribe with `onRenewed`); later calls are ignored.
+   */
   start(signal: AbortSignal): void {
+    if (this.renewing) return;
+    this.renewing = true;
+    signal.addEventListener('abort', () => (this.renewing = false), { once: true });
     void (async () => {
       let failures = 0;
       while (!signal.aborted) {
