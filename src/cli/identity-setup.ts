@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { loadProvisionerKey, mintToken } from '../core/ca-client/index.js';
+import { ConfigError } from '../core/errors.js';
+import { remoteIssuer, TlsIdentity } from '../core/tls/index.js';
+
+/**
+ * The `identity` section of a role's config file: how the process gets its first certificate.
+ * Either a one-time `token` (what `phoenix up` and the agent hand out), or a `provisionerKeyFile`
+ * to mint tokens itself (an operator's single-host setup).
+ */
+export const identitySetupSchema = z.object({
+  ca: z.object({
+    url: z.string().url(),
+    rootFile: z.string(),
+    token: z.string().optional(),
+    provisionerKeyFile: z.string().optional(),
+  }),
+  dnsNames: z.array(z.string()).default(['localhost']),
+  ipAddresses: z.array(z.string()).default(['127.0.0.1']),
+  /** Also write the key and certificate chain to these files after every renewal. */
+  files: z.object({ key: z.string(), cert: z.string() }).optional(),
+});
+export type IdentitySetup = z.output<typeof identitySetupSchema>;
+
+export async function obtainIdentity(
+  setup: IdentitySetup,
+  who: { trustDomain: string; role: string; name: string },
+  logger: Logger,
+): Promise<TlsIdentity> {
+  let rootPem: string;
+  try {
+    rootPem = readFileSync(setup.ca.rootFile, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read the CA root certificate ${setup.ca.rootFile}: ${(err as Error).message}`);
+  }
+  const request = { ...who, dnsNames: setup.dnsNames, ipAddresses: setup.ipAddresses };
+  let oneTime = setup.ca.token;
+  const token = async (): Promise<string> => {
+    if (oneTime !== undefined) {
+      const t = oneTime;
+      oneTime = undefined; // single use
+      return t;
+    }
+    if (setup.ca.provisionerKeyFile) {
+      const sans = TlsIdentity.sansOf(request);
+      return mintToken(loadProvisionerKey(setup.ca.provisionerKeyFile), { subject: sans[sans.length - 1] as string, sans, caUrl: setup.ca.url });
+    }
+    throw new ConfigError('no provisioning token left: give identity.ca.token (one-time) or identity.ca.provisionerKeyFile');
+  };
+  return TlsIdentity.obtain(request, remoteIssuer({ url: setup.ca.url, rootPem }, token), { logger, ...(setup.files ? { files: setup.files } : {}) });
+}
