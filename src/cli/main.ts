@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCaCommands } from './ca-commands.js';
 import { readEnv } from './env.js';
 import { runRole } from './run-role.js';
 import { status } from './status.js';
@@ -36,6 +37,8 @@ export async function main(argv: string[]): Promise<void> {
       const env = readEnv(opts.home ? { ...process.env, PHOENIX_HOME: opts.home } : process.env);
       process.exitCode = await status(env, (line) => console.log(line));
     });
+
+  registerCaCommands(program);
 
   await program.parseAsync(argv, { from: 'user' });
 }

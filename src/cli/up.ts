@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
@@ -61,7 +62,14 @@ export async function up(options: UpOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const listenPort = (role: keyof typeof DEFAULT_PORTS) => Number(env.ports[role] ?? DEFAULT_PORTS[role]);
+  // Ports are fixed before anything starts (a 0 becomes a free port now), so every role can be told
+  // where the others will be — the hub health-checks the gateway, for one.
+  const ports: Record<keyof typeof DEFAULT_PORTS, number> = { ca: 0, hub: 0, router: 0, gateway: 0 };
+  for (const role of Object.keys(DEFAULT_PORTS) as Array<keyof typeof DEFAULT_PORTS>) {
+    const wanted = Number(env.ports[role] ?? DEFAULT_PORTS[role]);
+    ports[role] = wanted === 0 ? await freePort() : wanted;
+  }
+  const gatewayUrl = `https://localhost:${ports.gateway}`;
   let caUrl = '';
 
   /** The identity section every non-CA role gets, with a fresh one-time token. */
@@ -87,7 +95,10 @@ export async function up(options: UpOptions): Promise<void> {
           listen: { host: '127.0.0.1', port },
           ca: { url: caUrl, rootFile: paths.rootCert, provisionerKeyFile: paths.provisionerKey },
           adminPassword: adminPassword.value,
-          peers: [{ role: 'ca', name: 'ca', healthUrl: `${caUrl}/health` }],
+          peers: [
+            { role: 'ca', name: 'ca', healthUrl: `${caUrl}/health` },
+            { role: 'gateway', name: 'gateway', healthUrl: `${gatewayUrl}/healthz` },
+          ],
           identity: await identitySection('hub', 'hub'),
         };
       case 'agent':
@@ -114,7 +125,7 @@ export async function up(options: UpOptions): Promise<void> {
 
   try {
     for (const role of START_ORDER) {
-      let port = role === 'agent' ? 0 : listenPort(role);
+      let port = role === 'agent' ? 0 : ports[role];
       const child = new SupervisedChild(
         {
           name: role,
@@ -161,6 +172,18 @@ export async function up(options: UpOptions): Promise<void> {
   banner(print, paths, endpoints, apiKey.source, adminPassword.source);
 }
 
+/** A port that is free right now (the kernel picks it; we release it for the role to bind). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function agentName(): string {
   return hostname().toLowerCase().replace(/[^a-z0-9._-]/g, '-').slice(0, 64) || 'local';
 }
@@ -200,6 +223,7 @@ function banner(print: (line: string) => void, paths: HomeLayout, endpoints: Par
   print(`  API key:          ${keyHint}`);
   print(`  logs:             ${paths.logs}`);
   print('');
-  print(`Try: curl --cacert ${paths.rootCert} -H "api-key: $(cat ${paths.apiKey})" ${endpoints.gateway}/collections`);
+  const keyExpr = apiKeySource === 'environment' ? '$PHOENIX_API_KEY' : `$(cat ${paths.apiKey})`;
+  print(`Try: curl --cacert ${paths.rootCert} -H "api-key: ${keyExpr}" ${endpoints.gateway}/collections`);
   print(`Phoenix is ready: ${endpoints.gateway} — press Ctrl-C to stop.`);
 }

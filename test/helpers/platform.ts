@@ -19,7 +19,7 @@ export interface Platform {
   rootPem: string;
   /** undici Agent trusting only Phoenix's root. */
   agent: Agent;
-  /** Sends SIGINT (Ctrl-C) and waits for the supervisor to exit; returns its exit code. */
+  /** Sends SIGINT to the process group (Ctrl-C) and waits for the supervisor to exit; returns its exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -41,7 +41,17 @@ export async function startPlatform(extraEnv: Record<string, string> = {}, timeo
   delete env['PHOENIX_API_KEY'];
   delete env['PHOENIX_ADMIN_PASSWORD'];
   Object.assign(env, extraEnv);
-  const proc = spawn(process.execPath, [PHOENIX_BIN, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, like a command started in a terminal: stop() sends SIGINT to the whole
+  // group, as Ctrl-C does.
+  const proc = spawn(process.execPath, [PHOENIX_BIN, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killGroup = () => {
+    try {
+      process.kill(-(proc.pid as number), 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', killGroup);
   let out = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
@@ -77,8 +87,9 @@ export async function startPlatform(extraEnv: Record<string, string> = {}, timeo
     agent,
     stop: () =>
       (stopped ??= (async () => {
-        if (proc.exitCode === null) proc.kill('SIGINT');
+        if (proc.exitCode === null) process.kill(-(proc.pid as number), 'SIGINT');
         const code = await exited;
+        process.off('exit', killGroup);
         await agent.close();
         return code;
       })()),
