@@ -37,7 +37,9 @@ export async function up(options: UpOptions): Promise<void> {
   const { env, print } = options;
   const paths = homeLayout(env.home);
   for (const dir of [paths.home, paths.run, paths.logs]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const logger = createLogger('phoenix', 'supervisor', { level: env.logLevel ?? 'info' });
+  // The supervisor's own JSON log goes to a file; the terminal gets short human lines.
+  const logger = createLogger('phoenix', 'supervisor', { level: env.logLevel ?? 'info', file: paths.roleLog('supervisor') });
+  print(`Starting Phoenix in ${paths.home}`);
   const apiKey = resolveSecret(env.apiKey, paths.apiKey, generateApiKey);
   const adminPassword = resolveSecret(env.adminPassword, paths.adminPassword, generatePassword);
   const trustDomain = env.trustDomain ?? DEFAULT_TRUST_DOMAIN;
@@ -152,6 +154,7 @@ export async function up(options: UpOptions): Promise<void> {
       }
       if (role === 'ca') caUrl = api ?? '';
       logger.info({ role, api }, 'role ready');
+      print(`  ${role.padEnd(8)} ready${api ? ` at ${api}` : ''}`);
     }
     await waitForDataPath(endpoints.gateway as string, readFileSync(paths.rootCert, 'utf8'), logger);
   } catch (err) {

@@ -5,8 +5,10 @@ export type { Logger };
 export interface LogOptions {
   /** pino level; default `info`. */
   level?: string;
-  /** Write to this file descriptor or destination instead of stdout. */
+  /** Write to this destination instead of stdout. */
   destination?: pino.DestinationStream;
+  /** Append to this file instead of stdout (created with its directory). */
+  file?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export function createLogger(role: string, name: string, options: LogOptions = {
         censor: '[redacted]',
       },
     },
-    options.destination ?? pino.destination({ fd: 1, sync: false }),
+    options.destination ?? (options.file ? pino.destination({ dest: options.file, mkdir: true, sync: false }) : pino.destination({ fd: 1, sync: false })),
   );
 }
 

@@ -145,5 +145,8 @@ describe('phoenix up: the platform on one host', () => {
     });
     assert.deepEqual(alive, [], 'no process left behind');
     assert.deepEqual(readdirSync(join(p.home, 'run')).filter((f) => f === 'state.json'), []);
+    const status = spawnSync(process.execPath, [PHOENIX_BIN, 'status'], { env: { ...process.env, PHOENIX_HOME: p.home }, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(status.status, 1, 'phoenix status fails once the platform is stopped');
+    assert.match(status.stdout, /not running/);
   });
 });
