@@ -27,7 +27,7 @@ function renewals(logFile: string): number {
   return readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"certificate renewed"')).length;
 }
 
-test(`with ${LIFETIME_S}-second certificates, 60 s of continuous queries see no failure while every role renews`, async () => {
+test(`with ${LIFETIME_S}-second certificates, 60 s of continuous queries see no failure while every role renews`, async (t) => {
   assert.equal((await viaGateway(p, 'PUT', '/collections/r', { vectors: { size: 3, distance: 'Euclid' } })).status, 200);
   const up = await viaGateway(p, 'PUT', '/collections/r/points?wait=true', { points: [1, 2, 3].map((id) => ({ id, vector: [id, id, id] })) });
   assert.equal(up.status, 200);
@@ -67,5 +67,6 @@ test(`with ${LIFETIME_S}-second certificates, 60 s of continuous queries see no 
   const replicaLog = readdirSync(agentLogs).find((f) => f.endsWith('.log'));
   assert.ok(replicaLog, 'the replica has a log');
   counts['replica'] = renewals(join(agentLogs, replicaLog));
+  t.diagnostic(`queries ok: ${ok}, failed: ${failures.length}; renewals per role: ${JSON.stringify(counts)}`);
   for (const [role, n] of Object.entries(counts)) assert.ok(n >= 5, `${role} renewed only ${n} times: ${JSON.stringify(counts)}`);
 });
