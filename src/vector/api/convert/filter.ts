@@ -1,21 +1,25 @@
 import { FormatError, ValidationError } from '../../errors.js';
-import { parseDateTime, type Condition, type CountRange, type Filter, type Match, type Range } from '../../segment/filter.js';
+import { parseDateTime, type Condition, type CountRange, type Filter, type GeoPoint, type Match, type Range } from '../../segment/filter.js';
 import { parseJsonPath, type JsonPath } from '../../segment/json-path.js';
 import { pointIdKey } from '../../segment/point-id.js';
-import type { ConditionWire, CountWire, FilterWire, MatchWire, RangeWire } from '../schemas/filter.js';
+import type { ConditionWire, CountWire, FieldConditionWire, FilterWire, GeoPointWire, MatchWire, RangeWire } from '../schemas/filter.js';
 
-/** Wire filter → engine filter (paths parsed, ids keyed, date-times read). */
-export function toFilter(wire: FilterWire): Filter {
+/**
+ * Wire filter → engine filter (paths parsed, ids keyed, date-times read). Values of the right
+ * shape but out of bounds are 422 validation errors naming where they are (`filter.must[0]…`).
+ */
+export function toFilter(wire: FilterWire, at = 'filter'): Filter {
   const f: Filter = {};
   const must = list(wire.must);
   const should = list(wire.should);
   const mustNot = list(wire.must_not);
-  if (must) f.must = must.map(toCondition);
-  if (should) f.should = should.map(toCondition);
-  if (mustNot) f.mustNot = mustNot.map(toCondition);
+  if (must) f.must = must.map((c, i) => toCondition(c, `${at}.must[${i}]`));
+  if (should) f.should = should.map((c, i) => toCondition(c, `${at}.should[${i}]`));
+  if (mustNot) f.mustNot = mustNot.map((c, i) => toCondition(c, `${at}.must_not[${i}]`));
   if (wire.min_should) {
-    if (wire.min_should.min_count < 1) throw new ValidationError([{ field: 'filter.min_should.min_count', message: `value ${wire.min_should.min_count} invalid, must be 1 or larger` }]);
-    f.minShould = { conditions: wire.min_should.conditions.map(toCondition), minCount: wire.min_should.min_count };
+    const minCount = wire.min_should.min_count;
+    if (minCount < 1) throw new ValidationError([{ field: `${at}.min_should.min_count`, message: `value ${minCount} invalid, must be 1 or larger` }]);
+    f.minShould = { conditions: wire.min_should.conditions.map((c, i) => toCondition(c, `${at}.min_should.conditions[${i}]`)), minCount };
   }
   return f;
 }
@@ -31,23 +35,62 @@ export function toPath(text: string): JsonPath {
   return p;
 }
 
-function toCondition(c: ConditionWire): Condition {
-  if ('key' in c && typeof c.key === 'string') {
-    if (c.geo_radius || c.geo_bounding_box || c.geo_polygon) throw new FormatError('geo conditions are not supported by Phoenix yet');
-    const cond: Condition = { type: 'field', key: toPath(c.key) };
-    if (c.match) cond.match = toMatch(c.match);
-    if (c.range) cond.range = toRange(c.range);
-    if (c.values_count) cond.valuesCount = toCount(c.values_count);
-    if (c.is_empty !== null && c.is_empty !== undefined) cond.isEmpty = c.is_empty;
-    if (c.is_null !== null && c.is_null !== undefined) cond.isNull = c.is_null;
-    return cond;
-  }
+function toCondition(c: ConditionWire, at: string): Condition {
+  if ('key' in c && typeof c.key === 'string') return toFieldCondition(c as FieldConditionWire, at);
   if ('is_empty' in c && typeof c.is_empty === 'object' && c.is_empty) return { type: 'is_empty', key: toPath(c.is_empty.key) };
   if ('is_null' in c && typeof c.is_null === 'object' && c.is_null) return { type: 'is_null', key: toPath(c.is_null.key) };
   if ('has_id' in c) return { type: 'has_id', keys: new Set(c.has_id.map(pointIdKey)) };
   if ('has_vector' in c) return { type: 'has_vector', name: c.has_vector };
-  if ('nested' in c) return { type: 'nested', key: toPath(c.nested.key), filter: toFilter(c.nested.filter) };
-  return { type: 'filter', filter: toFilter(c as FilterWire) };
+  if ('slice' in c) {
+    const { total, index } = c.slice;
+    if (index >= total) throw new ValidationError([{ field: `${at}.slice.index`, message: `value ${index} invalid, must be less than total (${total})` }]);
+    return { type: 'slice', total, index };
+  }
+  if ('nested' in c) return { type: 'nested', key: toPath(c.nested.key), filter: toFilter(c.nested.filter, `${at}.nested.filter`) };
+  return { type: 'filter', filter: toFilter(c as FilterWire, at) };
+}
+
+function toFieldCondition(c: FieldConditionWire, at: string): Condition {
+  const cond: Condition = { type: 'field', key: toPath(c.key) };
+  let any = false;
+  if (c.match) {
+    cond.match = toMatch(c.match);
+    any = true;
+  }
+  if (c.range) {
+    cond.range = toRange(c.range);
+    any = true;
+  }
+  if (c.geo_bounding_box) {
+    cond.geoBoundingBox = { topLeft: geoPoint(c.geo_bounding_box.top_left), bottomRight: geoPoint(c.geo_bounding_box.bottom_right) };
+    any = true;
+  }
+  if (c.geo_radius) {
+    cond.geoRadius = { center: geoPoint(c.geo_radius.center), radius: c.geo_radius.radius };
+    any = true;
+  }
+  if (c.geo_polygon) {
+    cond.geoPolygon = { exterior: c.geo_polygon.exterior.points.map(geoPoint), interiors: (c.geo_polygon.interiors ?? []).map((l) => l.points.map(geoPoint)) };
+    any = true;
+  }
+  if (c.values_count) {
+    cond.valuesCount = toCount(c.values_count);
+    any = true;
+  }
+  if (c.is_empty !== null && c.is_empty !== undefined) {
+    cond.isEmpty = c.is_empty;
+    any = true;
+  }
+  if (c.is_null !== null && c.is_null !== undefined) {
+    cond.isNull = c.is_null;
+    any = true;
+  }
+  if (!any) throw new ValidationError([{ field: at, message: 'At least one field condition must be specified' }]);
+  return cond;
+}
+
+function geoPoint(p: GeoPointWire): GeoPoint {
+  return { lon: p.lon, lat: p.lat };
 }
 
 function toMatch(m: MatchWire): Match {
@@ -55,7 +98,7 @@ function toMatch(m: MatchWire): Match {
   if ('any' in m) return { type: 'any', any: m.any };
   if ('except' in m) return { type: 'except', except: m.except };
   if ('text' in m) return { type: 'text', text: m.text };
-  if ('phrase' in m) return { type: 'text', text: m.phrase };
+  if ('phrase' in m) return { type: 'phrase', text: m.phrase };
   if ('text_any' in m) return { type: 'text_any', text: m.text_any };
   return { type: 'prefix', prefix: m.prefix };
 }
