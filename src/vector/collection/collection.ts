@@ -1,5 +1,5 @@
-import { PointNotFoundError, VectorNotFoundError, WrongInputError } from '../errors.js';
-import { preprocess, type Distance } from '../index/distance.js';
+import { PointNotFoundError, WrongInputError } from '../errors.js';
+import { postprocess, preprocess, similarity, type Distance } from '../index/distance.js';
 import { ExactIndex } from '../index/exact-index.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { Filter } from '../segment/filter.js';
@@ -7,38 +7,14 @@ import { cloneJson, isObject, removePath, setOwn, updateAt, type JsonObject, typ
 import { pointIdKey, type PointId } from '../segment/point-id.js';
 import { Segment, type StoredPoint } from '../segment/segment.js';
 import { DEFAULT_VECTOR, vectorSpecs, type CollectionConfig, type VectorSpec } from './config.js';
-import type { Operation, PointsSelection, UpdateResult } from './operations.js';
-import { selectPayload, type PayloadSelector, type PointRecord, type VectorSelector } from './records.js';
+import type { Operation, PointsSelection, UpdateOptions, UpdateResult } from './operations.js';
+import { selectPayload, type PointRecord } from './records.js';
+import type { CollectionInfo, FacetHit, FacetRequest, PayloadIndexInfo, ReadOptions, ScoreRequest, ScrollRequest, SearchRequest } from './requests.js';
 import type { ChangeSet, StoredCollection, VectorStore } from './store.js';
+import { dense, type VectorValue } from '../segment/vector-value.js';
 
-export interface ReadOptions {
-  withPayload: PayloadSelector;
-  withVector: VectorSelector;
-}
+export type { ReadOptions, ScrollRequest, SearchRequest, ScoreRequest, FacetRequest, FacetHit, CollectionInfo, PayloadIndexInfo } from './requests.js';
 
-export interface ScrollRequest extends ReadOptions {
-  offset?: PointId;
-  limit: number;
-  filter?: Filter;
-}
-
-export interface QueryRequest extends ReadOptions {
-  /** Vector name (`''` = default). */
-  using: string;
-  /** Nearest to this raw vector, or to the stored vector of a point (which is then excluded). */
-  nearest?: { vector: Float32Array } | { id: PointId };
-  filter?: Filter;
-  limit: number;
-  offset: number;
-  scoreThreshold?: number;
-}
-
-export interface CollectionInfo {
-  pointsCount: number;
-  indexedVectorsCount: number;
-  segmentsCount: number;
-  config: CollectionConfig;
-}
 
 /**
  * One collection: its config, its in-memory points, and durable application of operations.
@@ -81,12 +57,22 @@ export class Collection {
   }
 
   info(): CollectionInfo {
-    return { pointsCount: this.segment.pointCount, indexedVectorsCount: 0, segmentsCount: 1, config: this.config };
+    return { status: 'green', optimizerStatus: 'ok', pointsCount: this.segment.pointCount, indexedVectorsCount: 0, segmentsCount: 1, config: this.config, payloadSchema: {} };
   }
 
   // ---- writes ----
 
-  apply(op: Operation): UpdateResult {
+  /**
+   * Applies one operation: validated against the current state (an invalid one changes nothing and
+   * uses no operation number), appended durably to the operation log, then applied. Resolves with
+   * `acknowledged` after the durable append, or with `completed` after apply when `wait` is set.
+   */
+  async update(op: Operation, options: UpdateOptions = {}): Promise<UpdateResult> {
+    const { operationId } = this.applyNow(op);
+    return { operationId, status: options.wait ? 'completed' : 'acknowledged' };
+  }
+
+  private applyNow(op: Operation): { operationId: number } {
     const operationId = this.lastOperation + 1;
     const changes = this.plan(op, operationId);
     this.store.commit(this.name, operationId, changes);
@@ -126,6 +112,14 @@ export class Collection {
         });
       case 'clear_payload':
         return this.payloadChanges(op.selection, version, () => ({}));
+      case 'update_vectors':
+      case 'delete_vectors':
+      case 'create_payload_index':
+      case 'delete_payload_index':
+      case 'create_vector':
+      case 'delete_vector':
+      case 'update_config':
+        throw new Error(`${op.type} is not implemented yet`);
       default:
         return assertNever(op);
     }
@@ -157,9 +151,12 @@ export class Collection {
   }
 
   /** Checks names and dimensions and normalises (Cosine) every vector of a point. */
-  private prepareVectors(vectors: Map<string, Float32Array>): Map<string, Float32Array> {
+  private prepareVectors(vectors: Map<string, VectorValue>): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>();
-    for (const [name, v] of vectors) out.set(name, preprocess(this.checkDimension(name, v).distance, v));
+    for (const [name, v] of vectors) {
+      if (v.kind !== 'dense') throw new WrongInputError(`Wrong vector type for ${name}`, 'VECTOR_KIND');
+      out.set(name, preprocess(this.checkDimension(name, v.values).distance, v.values));
+    }
     return out;
   }
 
@@ -211,47 +208,81 @@ export class Collection {
     return n;
   }
 
-  query(request: QueryRequest): PointRecord[] {
-    const accept = this.segment.predicate(request.filter);
-    if (!request.nearest) {
-      // No query: points in id order, like scroll, with score 0.
-      const out: PointRecord[] = [];
-      let skip = request.offset;
-      for (const slot of this.segment.ids.orderedSlots()) {
-        if (out.length === request.limit) break;
-        if (!accept(slot)) continue;
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        out.push({ ...this.record(slot, request), score: 0 });
-      }
-      return out;
-    }
+  /** Nearest neighbours of a query vector, best first, with Qdrant's reported scores. */
+  search(request: SearchRequest): PointRecord[] {
     const spec = this.spec(request.using);
-    let raw: Float32Array;
-    let exclude: string | undefined;
-    if ('vector' in request.nearest) {
-      raw = request.nearest.vector;
-      this.checkDimension(request.using, raw);
-    } else {
-      const id = request.nearest.id;
-      const slot = this.segment.ids.slotOf(id);
-      if (slot === undefined) throw new PointNotFoundError(id);
-      const stored = this.segment.vectors.get(request.using)!.get(slot);
-      if (!stored) throw new VectorNotFoundError(`Vector with name ${JSON.stringify(request.using)} for point not found`);
-      raw = stored;
-      exclude = pointIdKey(id);
-    }
+    if (request.vector.kind !== 'dense') throw new WrongInputError(`Wrong vector type for ${request.using}`, 'VECTOR_KIND');
+    const raw = request.vector.values;
+    this.checkDimension(request.using, raw);
+    const accept = this.segment.predicate(request.filter);
+    const excluded = new Set((request.excludeIds ?? []).map(pointIdKey));
     const query = preprocess(spec.distance, raw);
-    const index = this.indexes.get(request.using)!;
-    const hits = index.search({
+    const offset = request.offset ?? 0;
+    const hits = this.indexes.get(request.using)!.search({
       query,
-      top: request.offset + request.limit,
-      accept: exclude === undefined ? accept : (slot) => pointIdKey(this.segment.ids.idOf(slot)!) !== exclude && accept(slot),
+      top: offset + request.limit,
+      accept: excluded.size === 0 ? accept : (slot) => !excluded.has(pointIdKey(this.segment.ids.idOf(slot)!)) && accept(slot),
       ...(request.scoreThreshold !== undefined ? { scoreThreshold: request.scoreThreshold } : {}),
     });
-    return hits.slice(request.offset).map((h) => ({ ...this.record(h.slot, request), score: h.score }));
+    return hits.slice(offset).map((h) => ({ ...this.record(h.slot, request), score: h.score }));
+  }
+
+  /** Exact top-k by a caller-given score over the candidates of a filter. */
+  scoreAll(_request: ScoreRequest): PointRecord[] {
+    throw new Error('scoreAll is not implemented yet');
+  }
+
+  /** Calls `each` with the slot of every live point matching the filter, in no particular order. */
+  forEachCandidate(filter: Filter | undefined, each: (slot: number) => void): void {
+    const accept = this.segment.predicate(filter);
+    for (const slot of this.segment.ids.liveSlots()) if (accept(slot)) each(slot);
+  }
+
+  idAt(slot: number): PointId {
+    return this.segment.ids.idOf(slot)!;
+  }
+
+  /** The stored (preprocessed) vector of a slot, not a copy: do not change it. */
+  vectorAt(slot: number, using: string): VectorValue | undefined {
+    const v = this.segment.vectors.get(using)?.get(slot);
+    return v ? dense(v) : undefined;
+  }
+
+  recordAt(slot: number, options: ReadOptions): PointRecord {
+    return this.record(slot, options);
+  }
+
+  /** The stored vector of a point (a copy), or undefined when the point or the vector is missing. */
+  vectorOf(id: PointId, using: string): VectorValue | undefined {
+    this.spec(using);
+    const slot = this.segment.ids.slotOf(id);
+    return slot === undefined ? undefined : this.vectorAt(slot, using);
+  }
+
+  /** Query preprocessing of a vector name (Cosine: unit length). */
+  preprocess(using: string, vector: VectorValue): VectorValue {
+    const spec = this.spec(using);
+    return vector.kind === 'dense' ? dense(preprocess(spec.distance, vector.values)) : vector;
+  }
+
+  /** Raw similarity of two preprocessed vectors by the name's metric; larger is better. */
+  score(using: string, query: VectorValue, stored: VectorValue): number {
+    const spec = this.spec(using);
+    if (query.kind !== 'dense' || stored.kind !== 'dense') throw new WrongInputError(`Wrong vector type for ${using}`, 'VECTOR_KIND');
+    return similarity(spec.distance, query.values, stored.values, 0);
+  }
+
+  /** Qdrant's reported score of a raw similarity (the distance itself for Euclid/Manhattan). */
+  reportScore(using: string, raw: number): number {
+    return postprocess(this.spec(using).distance, raw);
+  }
+
+  facet(_request: FacetRequest): FacetHit[] {
+    throw new Error('facet is not implemented yet');
+  }
+
+  payloadSchema(): Record<string, PayloadIndexInfo> {
+    return {};
   }
 
   private record(slot: number, options: ReadOptions): PointRecord {
@@ -259,7 +290,9 @@ export class Collection {
     const payload = selectPayload(this.segment.payloadAt(slot), options.withPayload);
     if (payload) rec.payload = payload;
     if (options.withVector.kind !== 'none') {
-      rec.vectors = this.segment.vectorsAt(slot, options.withVector.kind === 'names' ? options.withVector.names : undefined);
+      const vectors = new Map<string, VectorValue>();
+      for (const [name, v] of this.segment.vectorsAt(slot, options.withVector.kind === 'names' ? options.withVector.names : undefined)) vectors.set(name, dense(v));
+      rec.vectors = vectors;
     }
     return rec;
   }

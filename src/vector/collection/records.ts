@@ -1,5 +1,6 @@
 import { cloneJson, getValues, removePath, setOwn, type JsonObject, type JsonPath, type JsonValue } from '../segment/json-path.js';
 import type { PointId } from '../segment/point-id.js';
+import type { VectorValue } from '../segment/vector-value.js';
 
 /** Which payload to return with points. */
 export type PayloadSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'include'; paths: JsonPath[] } | { kind: 'exclude'; paths: JsonPath[] };
@@ -14,9 +15,11 @@ export interface PointRecord {
   /** Present when the selector asked for payload. */
   payload?: JsonObject;
   /** Present when the selector asked for vectors. */
-  vectors?: Map<string, Float32Array>;
+  vectors?: Map<string, VectorValue>;
   /** Present for query/search results. */
   score?: number;
+  /** The payload value a scroll with `order_by` ordered by. */
+  orderValue?: number;
 }
 
 export function selectPayload(payload: JsonObject, selector: PayloadSelector): JsonObject | undefined {

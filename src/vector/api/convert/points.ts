@@ -3,6 +3,7 @@ import type { Operation, PointsSelection, PointWrite } from '../../collection/op
 import type { PayloadSelector, PointRecord, VectorSelector } from '../../collection/records.js';
 import { BadRequestError, ValidationError } from '../../errors.js';
 import type { JsonObject } from '../../segment/json-path.js';
+import { dense, type VectorValue } from '../../segment/vector-value.js';
 import type { PointId } from '../../segment/point-id.js';
 import type { FilterWire } from '../schemas/filter.js';
 import type { WithPayloadWire, WithVectorWire } from '../schemas/common.js';
@@ -26,7 +27,7 @@ export function toUpsert(wire: UpsertWire): Operation {
     if (problems.length > 0) throw new ValidationError(problems);
     const points: PointWrite[] = ids.map((id, i) => ({
       id,
-      vectors: new Map(columns.map(([name, column]) => [name, Float32Array.from(column[i]!)])),
+      vectors: new Map(columns.map(([name, column]) => [name, dense(Float32Array.from(column[i]!))])),
       payload: payloads?.[i] ?? {},
     }));
     return { type: 'upsert', points };
@@ -35,7 +36,7 @@ export function toUpsert(wire: UpsertWire): Operation {
     type: 'upsert',
     points: wire.points.map((p) => ({
       id: p.id,
-      vectors: Array.isArray(p.vector) ? new Map([[DEFAULT_VECTOR, Float32Array.from(p.vector)]]) : new Map(Object.entries(p.vector).map(([n, v]) => [n, Float32Array.from(v)])),
+      vectors: Array.isArray(p.vector) ? new Map([[DEFAULT_VECTOR, dense(Float32Array.from(p.vector))]]) : new Map(Object.entries(p.vector).map(([n, v]) => [n, dense(Float32Array.from(v))])),
       payload: p.payload ?? {},
     })),
   };
@@ -85,9 +86,21 @@ function addBody(out: Record<string, unknown>, r: PointRecord, singleVector: boo
   if (r.vectors) {
     if (singleVector) {
       const v = r.vectors.get(DEFAULT_VECTOR);
-      if (v) out.vector = f32Array(v);
+      if (v) out.vector = vectorWire(v);
     } else {
-      out.vector = Object.fromEntries([...r.vectors].map(([n, v]) => [n, f32Array(v)]));
+      out.vector = Object.fromEntries([...r.vectors].map(([n, v]) => [n, vectorWire(v)]));
     }
+  }
+}
+
+/** A stored vector as Qdrant writes it: dense list, `{indices, values}`, or list of lists. */
+function vectorWire(v: VectorValue): unknown {
+  switch (v.kind) {
+    case 'dense':
+      return f32Array(v.values);
+    case 'sparse':
+      return { indices: [...v.indices], values: f32Array(v.values) };
+    case 'multi':
+      return v.vectors.map((x) => f32Array(x));
   }
 }

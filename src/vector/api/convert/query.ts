@@ -1,4 +1,18 @@
-import type { QueryRequest } from '../../collection/collection.js';
+import type { ReadOptions } from '../../collection/requests.js';
+import type { Filter } from '../../segment/filter.js';
+import type { PointId } from '../../segment/point-id.js';
+
+/** A Query API / legacy search request after conversion; `routes/search.ts` runs it on a collection. */
+export interface QueryRequest extends ReadOptions {
+  /** Vector name (`''` = default). */
+  using: string;
+  /** Nearest to this raw vector, or to the stored vector of a point (which is then excluded). */
+  nearest?: { vector: Float32Array } | { id: PointId };
+  filter?: Filter;
+  limit: number;
+  offset: number;
+  scoreThreshold?: number;
+}
 import { DEFAULT_VECTOR } from '../../collection/config.js';
 import { BadRequestError, ValidationError } from '../../errors.js';
 import type { QueryInterfaceWire, QueryRequestWire, SearchRequestWire } from '../schemas/query.js';

@@ -22,7 +22,7 @@ export function payloadRoutes(app: FastifyInstance, engine: Engine): void {
         const wait = waitParam(request);
         const body = parseBody(setPayloadSchema, request.body);
         const selection = toSelectionOf(body.points, body.filter);
-        const { operationId } = collection.apply({ type, selection, payload: body.payload, ...(body.key ? { key: toPath(body.key) } : {}) });
+        const { operationId } = await collection.update({ type, selection, payload: body.payload, ...(body.key ? { key: toPath(body.key) } : {}) }, { wait });
         return updated(request, reply, operationId, wait);
       },
     });
@@ -33,7 +33,7 @@ export function payloadRoutes(app: FastifyInstance, engine: Engine): void {
     const wait = waitParam(request);
     const body = parseBody(deletePayloadSchema, request.body);
     const selection = toSelectionOf(body.points, body.filter);
-    const { operationId } = collection.apply({ type: 'delete_payload', selection, keys: body.keys.map(toPath) });
+    const { operationId } = await collection.update({ type: 'delete_payload', selection, keys: body.keys.map(toPath) }, { wait });
     return updated(request, reply, operationId, wait);
   });
 
@@ -41,7 +41,7 @@ export function payloadRoutes(app: FastifyInstance, engine: Engine): void {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const selection = toSelection(parseBody(pointsSelectorSchemaFor(request.body), request.body));
-    const { operationId } = collection.apply({ type: 'clear_payload', selection });
+    const { operationId } = await collection.update({ type: 'clear_payload', selection }, { wait });
     return updated(request, reply, operationId, wait);
   });
 }

@@ -13,7 +13,7 @@ export function pointRoutes(app: FastifyInstance, engine: Engine): void {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const op = toUpsert(parseBody(upsertSchemaFor(request.body), request.body));
-    const { operationId } = collection.apply(op);
+    const { operationId } = await collection.update(op, { wait });
     return updated(request, reply, operationId, wait);
   });
 
@@ -39,7 +39,7 @@ export function pointRoutes(app: FastifyInstance, engine: Engine): void {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const selection = toSelection(parseBody(pointsSelectorSchemaFor(request.body), request.body));
-    const { operationId } = collection.apply({ type: 'delete', selection });
+    const { operationId } = await collection.update({ type: 'delete', selection }, { wait });
     return updated(request, reply, operationId, wait);
   });
 }

@@ -9,21 +9,55 @@ import { ok } from '../envelope.js';
 import { collectionName } from '../params.js';
 import { countRequestSchema, scrollRequestSchema } from '../schemas/points.js';
 import { queryRequestSchema, searchRequestSchema } from '../schemas/query.js';
-import { BadRequestError } from '../../errors.js';
+import { BadRequestError, PointNotFoundError, VectorNotFoundError } from '../../errors.js';
+import type { Collection } from '../../collection/collection.js';
+import type { PointRecord } from '../../collection/records.js';
+import { dense } from '../../segment/vector-value.js';
+import type { QueryRequest } from '../convert/query.js';
+
+/** Runs a converted query: nearest to a vector or to a stored point (excluded), or points in id order. */
+function runQuery(collection: Collection, q: QueryRequest): PointRecord[] {
+  if (!q.nearest) {
+    const page = collection.scroll({ limit: q.offset + q.limit, ...(q.filter ? { filter: q.filter } : {}), withPayload: q.withPayload, withVector: q.withVector });
+    return page.points.slice(q.offset).map((r) => ({ ...r, score: 0 }));
+  }
+  let vector;
+  let excludeIds;
+  if ('vector' in q.nearest) {
+    vector = dense(q.nearest.vector);
+  } else {
+    const id = q.nearest.id;
+    if (collection.retrieve([id], { withPayload: { kind: 'none' }, withVector: { kind: 'none' } }).length === 0) throw new PointNotFoundError(id);
+    vector = collection.vectorOf(id, q.using);
+    if (!vector) throw new VectorNotFoundError(`Vector with name ${JSON.stringify(q.using)} for point not found`);
+    excludeIds = [id];
+  }
+  return collection.search({
+    using: q.using,
+    vector,
+    limit: q.limit,
+    offset: q.offset,
+    withPayload: q.withPayload,
+    withVector: q.withVector,
+    ...(q.filter ? { filter: q.filter } : {}),
+    ...(q.scoreThreshold !== undefined ? { scoreThreshold: q.scoreThreshold } : {}),
+    ...(excludeIds ? { excludeIds } : {}),
+  });
+}
 
 /** Reads over many points: query (Query API), legacy search, scroll, count. */
 export function searchRoutes(app: FastifyInstance, engine: Engine): void {
   app.post('/collections/:name/points/query', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const query = toQuery(parseBody(queryRequestSchema, request.body));
-    const points = collection.query(query).map((r) => scoredPointWire(r, collection.isSingleVector));
+    const points = runQuery(collection, query).map((r) => scoredPointWire(r, collection.isSingleVector));
     return ok(request, reply, { points });
   });
 
   app.post('/collections/:name/points/search', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const query = toSearch(parseBody(searchRequestSchema, request.body));
-    return ok(request, reply, collection.query(query).map((r) => scoredPointWire(r, collection.isSingleVector)));
+    return ok(request, reply, runQuery(collection, query).map((r) => scoredPointWire(r, collection.isSingleVector)));
   });
 
   app.post('/collections/:name/points/scroll', async (request, reply) => {
