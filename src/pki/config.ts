@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { commonSchema, durationMs, listenSchema, port } from '../core/config.js';
+import { acmeProvisionerSchema } from './acme/provisioner.js';
+import { namePolicySchema } from './provisioners/name-policy.js';
 
 /** Default HTTPS port of the CA (REST + ACME), as on `phoenix up`. */
 export const DEFAULT_CA_PORT = 9000;
@@ -38,6 +40,18 @@ export const caConfigSchema = commonSchema.extend({
   tokenLeeway: durationMs.prefault('30s'),
   /** How often used token ids past their expiry are pruned from the store. */
   tokenPruneInterval: durationMs.prefault('10m'),
+  /** ACME provisioners, each at `/acme/<name>/directory`; by default one named `acme`. */
+  acme: z.array(acmeProvisionerSchema).prefault([{ name: 'acme' }]),
+  /** Name policies of token provisioners, by provisioner name (e.g. `phoenix`). */
+  policies: z.record(z.string(), namePolicySchema).default({}),
+  /** Renewal of a certificate that has already expired (step-ca's allowRenewalAfterExpiry); off by default. */
+  allowRenewalAfterExpiry: z.boolean().default(false),
+  crl: z
+    .object({
+      /** How often the CRL is rebuilt even without revocations; its nextUpdate is two intervals ahead. */
+      interval: durationMs.prefault('10m'),
+    })
+    .prefault({}),
 });
 
 export type CaConfig = z.output<typeof caConfigSchema>;

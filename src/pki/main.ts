@@ -12,8 +12,11 @@ import { readCaSettings } from './settings.js';
 import { loadCaKeys } from './authority/ca-keys.js';
 import { Authority } from './authority/authority.js';
 import { ownIssuer } from './authority/own-issuer.js';
+import { CrlPublisher } from './authority/crl.js';
 import { JwkProvisioner } from './provisioners/jwk.js';
 import { ProvisionerSet } from './provisioners/provisioner-set.js';
+import { NamePolicy } from './provisioners/name-policy.js';
+import { AcmeProvisioner } from './acme/provisioner.js';
 import { CaStore } from './store/index.js';
 import { CaMetrics } from './metrics.js';
 import { createCaApi } from './api/server.js';
@@ -38,13 +41,14 @@ export async function startCa(config: CaConfig, deps: { logger: Logger }): Promi
 
   const abort = new AbortController();
   const store = CaStore.open(layout.database);
-  let app: ReturnType<typeof createCaApi> | undefined;
+  let api: ReturnType<typeof createCaApi> | undefined;
   let unguard: (() => void) | undefined;
   const close = once(async () => {
     abort.abort();
     unguard?.();
     try {
-      await app?.close();
+      await api?.acme.close();
+      await api?.app.close();
     } finally {
       await store.close();
     }
@@ -52,17 +56,52 @@ export async function startCa(config: CaConfig, deps: { logger: Logger }): Promi
   try {
     const metrics = new CaMetrics(new Date(keys.intermediate.validTo));
     const tokenCheck = { audienceHosts: [...config.dnsNames, ...config.ipAddresses], leewayMs: config.tokenLeeway };
-    const provisioners = new ProvisionerSet(settings.provisioners.map((record) => new JwkProvisioner(record, tokenCheck)));
-    const authority = new Authority(keys, { provisioners, tokens: store.tokens, certificates: store.certificates, lifetime: config.lifetime, observer: metrics });
+    const policyOf = (name: string) => (config.policies[name] ? new NamePolicy(name, config.policies[name]) : undefined);
+    const provisioners = new ProvisionerSet(settings.provisioners.map((record) => new JwkProvisioner(record, tokenCheck, policyOf(record.name))));
+    const crl = new CrlPublisher(keys.signer, store.revocations, config.crl.interval);
+    const authority = new Authority(keys, {
+      provisioners,
+      tokens: store.tokens,
+      certificates: store.certificates,
+      revocations: store.revocations,
+      audit: store.audit,
+      lifetime: config.lifetime,
+      allowRenewalAfterExpiry: config.allowRenewalAfterExpiry,
+      observer: metrics,
+      onRevoked: async () => {
+        const published = await crl.regenerate();
+        logger.info({ crlNumber: published.number.toString(), revoked: published.serials.length }, 'CRL regenerated after a revocation');
+      },
+    });
+    await crl.regenerate();
     const identity = await TlsIdentity.obtain(
       { trustDomain: settings.trustDomain, role: 'ca', name: config.name, dnsNames: config.dnsNames, ipAddresses: config.ipAddresses },
       ownIssuer(authority),
       { logger: logger.child({ component: 'identity' }) },
     );
     identity.start(abort.signal);
-    app = createCaApi({ authority, metrics, logger, tls: serverTlsOptions(identity, 'optional') });
+    api = createCaApi({
+      authority,
+      metrics,
+      logger,
+      tls: serverTlsOptions(identity, 'optional'),
+      provisioners,
+      store,
+      crl,
+      acmeProvisioners: config.acme.map((p) => new AcmeProvisioner(p)),
+      trustDomain: settings.trustDomain,
+    });
+    const app = api.app;
     await app.listen({ host: config.listen.host, port: config.listen.port });
     unguard = guardTlsServer(app.server as unknown as TlsServer, { identity, logger });
+    void every(
+      config.crl.interval,
+      abort.signal,
+      async () => {
+        await crl.regenerate();
+      },
+      (err) => logger.warn({ err: errorMessage(err) }, 'scheduled CRL regeneration failed'),
+    );
     void every(
       config.tokenPruneInterval,
       abort.signal,

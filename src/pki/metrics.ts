@@ -7,13 +7,19 @@ export class CaMetrics implements AuthorityObserver {
   readonly registry = new Registry();
   private readonly issuedTotal = new Counter({
     name: 'phoenix_ca_certificates_issued_total',
-    help: 'Certificates issued from a CSR and a one-time token (or to the CA itself).',
+    help: 'Certificates issued from a CSR with a one-time token or an ACME order (or to the CA itself).',
     labelNames: ['provisioner'] as const,
     registers: [this.registry],
   });
   private readonly renewedTotal = new Counter({
     name: 'phoenix_ca_certificates_renewed_total',
     help: 'Certificates renewed over mTLS.',
+    labelNames: ['provisioner'] as const,
+    registers: [this.registry],
+  });
+  private readonly revokedTotal = new Counter({
+    name: 'phoenix_ca_certificates_revoked_total',
+    help: 'Certificates revoked (admin, ACME, or by their holder).',
     labelNames: ['provisioner'] as const,
     registers: [this.registry],
   });
@@ -46,6 +52,10 @@ export class CaMetrics implements AuthorityObserver {
         throw new Error(`unknown issuance kind ${String(never)}`);
       }
     }
+  }
+
+  revoked(provisioner: string): void {
+    this.revokedTotal.inc({ provisioner });
   }
 
   failed(route: string, code: string): void {

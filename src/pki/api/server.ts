@@ -4,9 +4,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { NotFoundError } from '../../core/errors.js';
 import type { Authority } from '../authority/authority.js';
+import type { CrlPublisher } from '../authority/crl.js';
+import { registerAcme, type AcmeServer } from '../acme/routes.js';
+import type { AcmeProvisioner } from '../acme/provisioner.js';
 import type { CaMetrics } from '../metrics.js';
+import type { ProvisionerSet } from '../provisioners/provisioner-set.js';
+import type { CaStore } from '../store/index.js';
+import { registerCrlRoute } from './crl-route.js';
+import { registerEabRoute } from './eab-route.js';
 import { toApiError } from './errors.js';
 import { registerRenewRoute } from './renew-route.js';
+import { registerRevokeRoute } from './revoke-route.js';
 import { registerRootsRoutes } from './roots-route.js';
 import { registerSignRoute } from './sign-route.js';
 
@@ -16,13 +24,19 @@ export interface CaApiOptions {
   logger: Logger;
   /** TLS settings of the listener (the CA's own certificate; client certificates requested, not required). */
   tls: TlsOptions;
+  provisioners: ProvisionerSet;
+  store: CaStore;
+  crl: CrlPublisher;
+  acmeProvisioners: readonly AcmeProvisioner[];
+  trustDomain: string;
 }
 
 /**
- * The CA's REST API (step-ca compatible): sign, renew, roots, health, metrics. Errors are rendered
- * once, here, as `{status, message}`.
+ * The CA's REST API (step-ca compatible): sign, renew, revoke, CRL, roots, EAB keys, health,
+ * metrics, and ACME under `/acme/<provisioner>/` (which renders its own problem+json errors).
+ * REST errors are rendered once, here, as `{status, message}`.
  */
-export function createCaApi(options: CaApiOptions): FastifyInstance {
+export function createCaApi(options: CaApiOptions): { app: FastifyInstance; acme: AcmeServer } {
   const { authority, metrics, logger } = options;
   const app = Fastify({
     https: options.tls,
@@ -55,8 +69,12 @@ export function createCaApi(options: CaApiOptions): FastifyInstance {
 
   registerSignRoute(app, authority);
   registerRenewRoute(app, authority);
+  registerRevokeRoute(app, authority, options.provisioners, options.store.tokens);
+  registerCrlRoute(app, options.crl);
+  registerEabRoute(app, { provisioners: options.provisioners, tokens: options.store.tokens, acme: options.store.acme, acmeProvisioners: options.acmeProvisioners.map((p) => p.name), trustDomain: options.trustDomain });
   registerRootsRoutes(app, authority.rootPem);
+  const acme = registerAcme(app, { authority, store: options.store.acme, provisioners: options.acmeProvisioners, logger: logger.child({ component: 'acme' }), failed: (route, code) => metrics.failed(route, code) });
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  return app;
+  return { app, acme };
 }

@@ -37,7 +37,7 @@ export async function createTestAuthority(lifetime: LifetimePolicy = { default: 
   const provisioners = new ProvisionerSet(
     settings.provisioners.map((r) => new JwkProvisioner(r, { audienceHosts: ['localhost', '127.0.0.1'], leewayMs: 30_000 })),
   );
-  const authority = new Authority(keys, { provisioners, tokens: store.tokens, certificates: store.certificates, lifetime });
+  const authority = new Authority(keys, { provisioners, tokens: store.tokens, certificates: store.certificates, revocations: store.revocations, audit: store.audit, lifetime });
   return {
     authority,
     store,

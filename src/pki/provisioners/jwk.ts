@@ -2,6 +2,7 @@ import { errors, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { UnauthorizedError } from '../../core/errors.js';
 import { SIGN_PATH } from '../../core/ca-client/token.js';
 import { parseSan, type San } from '../authority/sans.js';
+import type { NamePolicy } from './name-policy.js';
 import type { Provisioner, SignAuthorization } from './provisioner.js';
 
 /** The public half of a JWK provisioner, as recorded in ca.json. */
@@ -34,6 +35,7 @@ export class JwkProvisioner implements Provisioner {
   constructor(
     private readonly record: JwkProvisionerRecord,
     private readonly options: TokenCheckOptions,
+    private readonly policy?: NamePolicy,
   ) {
     this.name = record.name;
   }
@@ -42,7 +44,7 @@ export class JwkProvisioner implements Provisioner {
     return kid === this.record.kid;
   }
 
-  async authorizeSign(token: string): Promise<SignAuthorization> {
+  async authorizeSign(token: string, audiencePath = SIGN_PATH): Promise<SignAuthorization> {
     const key = await (this.keyPromise ??= importJWK(this.record.key, 'ES256'));
     let payload: JWTPayload;
     try {
@@ -55,19 +57,19 @@ export class JwkProvisioner implements Provisioner {
     } catch (err) {
       throw tokenError(err, this.name);
     }
-    this.checkAudience(payload.aud);
+    this.checkAudience(payload.aud, audiencePath);
     const subject = payload.sub ?? '';
     const jti = payload.jti ?? '';
     if (!subject) throw new UnauthorizedError('PKI_TOKEN_INVALID', 'token has an empty subject (sub)');
     if (!jti) throw new UnauthorizedError('PKI_TOKEN_INVALID', 'token has no id (jti)');
     const allowedSans = sansClaim(payload['sans'], subject);
     return {
-      options: { provisioner: this.name, subject, allowedSans },
+      options: { provisioner: this.name, subject, allowedSans, policy: this.policy },
       token: { provisioner: this.name, jti, subject, expiresAt: new Date((payload.exp ?? 0) * 1000) },
     };
   }
 
-  private checkAudience(aud: JWTPayload['aud']): void {
+  private checkAudience(aud: JWTPayload['aud'], path: string): void {
     const audiences = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
     const hosts = new Set(this.options.audienceHosts.map((h) => h.toLowerCase()));
     const ok = audiences.some((a) => {
@@ -78,12 +80,12 @@ export class JwkProvisioner implements Provisioner {
         return false;
       }
       const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-      return url.protocol === 'https:' && url.pathname.replace(/\/+$/, '') === SIGN_PATH && hosts.has(host);
+      return url.protocol === 'https:' && url.pathname.replace(/\/+$/, '') === path && hosts.has(host);
     });
     if (!ok) {
       throw new UnauthorizedError(
         'PKI_TOKEN_AUDIENCE',
-        `token audience ${JSON.stringify(aud ?? null)} is not this CA's sign endpoint (https://<${[...hosts].join('|')}>[:port]${SIGN_PATH})`,
+        `token audience ${JSON.stringify(aud ?? null)} is not this CA's endpoint https://<${[...hosts].join('|')}>[:port]${path}`,
       );
     }
   }

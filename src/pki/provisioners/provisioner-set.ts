@@ -10,7 +10,7 @@ export class ProvisionerSet {
     return this.provisioners.map((p) => p.name);
   }
 
-  async authorizeSign(token: string): Promise<SignAuthorization> {
+  async authorizeSign(token: string, audiencePath?: string): Promise<SignAuthorization> {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -20,6 +20,6 @@ export class ProvisionerSet {
     if (!kid) throw new UnauthorizedError('PKI_TOKEN_INVALID', 'token header has no key id (kid)');
     const provisioner = this.provisioners.find((p) => p.hasKey(kid));
     if (!provisioner) throw new UnauthorizedError('PKI_TOKEN_UNKNOWN_KEY', `token key id "${kid}" belongs to no provisioner of this CA`);
-    return provisioner.authorizeSign(token);
+    return provisioner.authorizeSign(token, audiencePath);
   }
 }

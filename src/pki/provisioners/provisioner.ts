@@ -1,4 +1,5 @@
 import type { San } from '../authority/sans.js';
+import type { NamePolicy } from './name-policy.js';
 
 /**
  * What a provisioner decides when it accepts a sign request; the authority applies it (it checks
@@ -13,6 +14,8 @@ export interface SignOptions {
   allowedSans: San[];
   /** A lifetime the provisioner asks for; the authority still clamps it to its bounds. */
   lifetimeMs?: number;
+  /** The provisioner's name policy; the authority refuses names it does not allow. */
+  policy?: NamePolicy | undefined;
 }
 
 /** The token to mark as used once the request is otherwise acceptable. */
@@ -28,12 +31,15 @@ export interface SignAuthorization {
   token: OneTimeToken;
 }
 
-/** A way to authorize certificate requests. JWK one-time tokens now; ACME, X5C and others later. */
+/** A token provisioner (JWK one-time tokens; host enrollment tokens are JWK tokens of their own provisioner). ACME provisioners live in acme/. */
 export interface Provisioner {
   readonly type: 'JWK';
   readonly name: string;
   /** True when this provisioner signs tokens with this key id. */
   hasKey(kid: string): boolean;
-  /** Verifies a one-time token; throws an Unauthorized/Forbidden PhoenixError when it does not hold. */
-  authorizeSign(token: string): Promise<SignAuthorization>;
+  /**
+   * Verifies a one-time token whose audience is this CA's `audiencePath` (default `/1.0/sign`);
+   * throws an Unauthorized/Forbidden PhoenixError when it does not hold.
+   */
+  authorizeSign(token: string, audiencePath?: string): Promise<SignAuthorization>;
 }

@@ -39,6 +39,7 @@ export class CertificateRecords {
   private readonly insert;
   private readonly bySerial;
   private readonly total;
+  private readonly page;
 
   constructor(db: CaDatabase) {
     this.insert = db.prepare(
@@ -47,6 +48,7 @@ export class CertificateRecords {
     );
     this.bySerial = db.prepare<[string], Row>('SELECT * FROM certificates WHERE serial = ?');
     this.total = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM certificates');
+    this.page = db.prepare<[number, number], Row>('SELECT * FROM certificates WHERE not_after >= ? ORDER BY created DESC LIMIT ?');
   }
 
   record(cert: IssuedCertificate): void {
@@ -67,25 +69,33 @@ export class CertificateRecords {
 
   find(serial: string): IssuedCertificate | undefined {
     const row = this.bySerial.get(normalizeSerial(serial));
-    if (!row) return undefined;
-    return {
-      serial: row.serial,
-      subject: row.subject,
-      sans: JSON.parse(row.sans) as string[],
-      provisioner: row.provisioner,
-      notBefore: new Date(row.not_before),
-      notAfter: new Date(row.not_after),
-      lifetimeMs: row.lifetime_ms,
-      created: new Date(row.created),
-      how: row.how,
-      ...(row.renewed_from ? { renewedFrom: row.renewed_from } : {}),
-      pem: row.pem,
-    };
+    return row ? toIssued(row) : undefined;
+  }
+
+  /** The inventory, newest first: certificates expiring at or after `notAfterFrom` (epoch 0: all). */
+  list(options: { notAfterFrom?: Date; limit?: number } = {}): IssuedCertificate[] {
+    return this.page.all(options.notAfterFrom?.getTime() ?? 0, options.limit ?? 1000).map(toIssued);
   }
 
   count(): number {
     return this.total.get()?.n ?? 0;
   }
+}
+
+function toIssued(row: Row): IssuedCertificate {
+  return {
+    serial: row.serial,
+    subject: row.subject,
+    sans: JSON.parse(row.sans) as string[],
+    provisioner: row.provisioner,
+    notBefore: new Date(row.not_before),
+    notAfter: new Date(row.not_after),
+    lifetimeMs: row.lifetime_ms,
+    created: new Date(row.created),
+    how: row.how,
+    ...(row.renewed_from ? { renewedFrom: row.renewed_from } : {}),
+    pem: row.pem,
+  };
 }
 
 /** Serials compare as uppercase hex without leading zeros or separators. */

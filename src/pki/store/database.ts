@@ -32,6 +32,90 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (provisioner, jti)
    );
    CREATE INDEX used_tokens_expires ON used_tokens (expires);`,
+  `CREATE TABLE revocations (
+     serial      TEXT PRIMARY KEY,
+     revoked_at  INTEGER NOT NULL,
+     reason      INTEGER NOT NULL,
+     revoked_by  TEXT NOT NULL,
+     not_after   INTEGER NOT NULL
+   );
+   CREATE TABLE audit (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     at          INTEGER NOT NULL,
+     action      TEXT NOT NULL,
+     outcome     TEXT NOT NULL,
+     provisioner TEXT,
+     actor       TEXT,
+     subject     TEXT,
+     sans        TEXT,
+     serial      TEXT,
+     detail      TEXT
+   );
+   CREATE INDEX audit_at ON audit (at);
+   CREATE TABLE acme_accounts (
+     id          TEXT PRIMARY KEY,
+     provisioner TEXT NOT NULL,
+     thumbprint  TEXT NOT NULL,
+     jwk         TEXT NOT NULL,
+     status      TEXT NOT NULL,
+     contact     TEXT NOT NULL,
+     eab_kid     TEXT,
+     bound_uri   TEXT,
+     created     INTEGER NOT NULL,
+     UNIQUE (provisioner, thumbprint)
+   );
+   CREATE TABLE acme_orders (
+     id          TEXT PRIMARY KEY,
+     account     TEXT NOT NULL,
+     provisioner TEXT NOT NULL,
+     status      TEXT NOT NULL,
+     identifiers TEXT NOT NULL,
+     not_before  INTEGER,
+     not_after   INTEGER,
+     expires     INTEGER NOT NULL,
+     certificate TEXT,
+     error       TEXT,
+     created     INTEGER NOT NULL
+   );
+   CREATE INDEX acme_orders_account ON acme_orders (account);
+   CREATE TABLE acme_authzs (
+     id          TEXT PRIMARY KEY,
+     order_id    TEXT NOT NULL,
+     account     TEXT NOT NULL,
+     type        TEXT NOT NULL,
+     value       TEXT NOT NULL,
+     wildcard    INTEGER NOT NULL,
+     status      TEXT NOT NULL,
+     expires     INTEGER NOT NULL
+   );
+   CREATE INDEX acme_authzs_order ON acme_authzs (order_id);
+   CREATE TABLE acme_challenges (
+     id          TEXT PRIMARY KEY,
+     authz       TEXT NOT NULL,
+     type        TEXT NOT NULL,
+     token       TEXT NOT NULL,
+     status      TEXT NOT NULL,
+     validated   INTEGER,
+     error       TEXT
+   );
+   CREATE INDEX acme_challenges_authz ON acme_challenges (authz);
+   CREATE TABLE acme_certificates (
+     id          TEXT PRIMARY KEY,
+     order_id    TEXT NOT NULL,
+     account     TEXT NOT NULL,
+     serial      TEXT NOT NULL,
+     chain       TEXT NOT NULL
+   );
+   CREATE INDEX acme_certificates_serial ON acme_certificates (serial);
+   CREATE TABLE acme_eab_keys (
+     kid         TEXT PRIMARY KEY,
+     provisioner TEXT NOT NULL,
+     hmac        TEXT NOT NULL,
+     bound_uri   TEXT,
+     account     TEXT,
+     created     INTEGER NOT NULL,
+     expires     INTEGER NOT NULL
+   );`,
 ];
 
 /** Opens (creating if needed) the CA's SQLite database and brings its schema up to date. */
