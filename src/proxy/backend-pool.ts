@@ -1,37 +1,39 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { Backend } from './backend.js';
-import type { ServerSpec } from './model.js';
+import type { ServerSpec } from './dynamic-config.js';
 
 /**
  * Keeps one Backend (pool + health) per url+identity across snapshots. Backends no snapshot uses
- * any more are drained (in-flight requests finish) and then closed.
+ * any more are drained (in-flight requests finish, up to the drain timeout) and then closed.
  */
 export class BackendPool {
   private readonly backends = new Map<string, Backend>();
+  private readonly draining = new Set<Backend>();
+  private readonly drainTimeouts = new WeakMap<Backend, number>();
 
   constructor(
     private readonly createDispatcher: (server: ServerSpec) => Dispatcher,
     private readonly logger: Logger,
-    private readonly drainTimeoutMs = 30_000,
   ) {}
 
-  acquire(server: ServerSpec, checked: boolean): Backend {
+  acquire(server: ServerSpec, drainTimeoutMs: number): Backend {
     const key = Backend.key(server.url, server.identity);
     let backend = this.backends.get(key);
     if (!backend) {
-      backend = new Backend(server.url, server.identity, this.createDispatcher(server), this.logger, checked);
+      backend = new Backend(server.url, server.identity, this.createDispatcher(server), this.logger);
       this.backends.set(key, backend);
     }
+    this.drainTimeouts.set(backend, drainTimeoutMs);
     return backend;
   }
 
-  /** Drops every backend whose key is not in `keep`. */
+  /** Drains every backend whose key is not in `keep`. */
   retain(keep: ReadonlySet<string>): void {
     for (const [key, backend] of this.backends) {
       if (keep.has(key)) continue;
       this.backends.delete(key);
-      void this.drain(backend);
+      void this.drain(backend, this.drainTimeouts.get(backend) ?? 30_000);
     }
   }
 
@@ -39,15 +41,23 @@ export class BackendPool {
     return [...this.backends.values()];
   }
 
-  private async drain(backend: Backend): Promise<void> {
-    const deadline = Date.now() + this.drainTimeoutMs;
-    while (backend.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    this.logger.info({ backend: backend.url }, 'backend removed');
+  /** Backends removed from the configuration that still finish requests. */
+  drainingCount(): number {
+    return this.draining.size;
+  }
+
+  private async drain(backend: Backend, timeoutMs: number): Promise<void> {
+    this.draining.add(backend);
+    const deadline = Date.now() + timeoutMs;
+    while (backend.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    this.draining.delete(backend);
+    this.logger.info({ backend: backend.url, unfinished: backend.inFlight }, 'backend removed');
     await backend.close();
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.backends.values()].map((b) => b.close()));
+    await Promise.all([...this.backends.values(), ...this.draining].map((b) => b.close()));
     this.backends.clear();
+    this.draining.clear();
   }
 }

@@ -1,33 +1,35 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
+import type { PassiveHealthSpec } from './dynamic-config.js';
 
 /**
  * One upstream server: its address, the identity it must present, a keep-alive connection pool
- * (an undici dispatcher doing mTLS), and its health as seen by active checks and by failed forwards.
- * Backends outlive snapshots: a new snapshot naming the same url+identity reuses the same Backend,
- * so pools and health carry over.
+ * (an undici dispatcher doing mTLS), and its health — from active checks (`up`/`down`) and from
+ * passive observation (ejected after consecutive failures, re-admitted after a pause). Backends
+ * outlive snapshots: a new snapshot naming the same url+identity reuses the same Backend, so pools,
+ * health and in-flight counts carry over.
  */
-export type BackendHealth = 'unknown' | 'up' | 'down';
+export type ActiveHealth = 'unknown' | 'up' | 'down';
 
 export class Backend {
   readonly origin: string;
-  private _health: BackendHealth;
+  private _health: ActiveHealth = 'unknown';
   private _reason = '';
-  private downSince = 0;
+  private failures = 0;
+  private ejectedUntil = 0;
+  private ejections = 0;
+  /** Requests sent and not yet answered in full (the p2c balancer's load measure). */
   inFlight = 0;
+  /** Whether an active health check watches this backend (set by the health checker). */
+  checked = false;
 
   constructor(
     readonly url: string,
     readonly identity: string,
     readonly dispatcher: Dispatcher,
     private readonly logger: Logger,
-    /** Without active health checks a backend is assumed up until a forward fails. */
-    private readonly checked: boolean,
-    /** Unchecked backends marked down by a failed forward get traffic again after this long. */
-    private readonly readmitAfterMs = 1000,
   ) {
     this.origin = new URL(url).origin;
-    this._health = checked ? 'unknown' : 'up';
   }
 
   get key(): string {
@@ -38,7 +40,7 @@ export class Backend {
     return `${url}|${identity}`;
   }
 
-  get health(): BackendHealth {
+  get health(): ActiveHealth {
     return this._health;
   }
 
@@ -46,24 +48,56 @@ export class Backend {
     return this._reason;
   }
 
-  get available(): boolean {
-    if (this._health === 'up') return true;
-    // Passive health only: after a pause, let traffic probe the backend again.
-    return !this.checked && this._health === 'down' && Date.now() - this.downSince >= this.readmitAfterMs;
+  get ejected(): boolean {
+    return this.ejectedUntil > Date.now();
   }
 
+  /** `up`, `down`, `ejected` or `unknown`, for status views and metrics. */
+  get state(): 'up' | 'down' | 'ejected' | 'unknown' {
+    if (this.ejected) return 'ejected';
+    if (!this.checked) return this._health === 'down' ? 'down' : 'up';
+    return this._health;
+  }
+
+  /** May take traffic now. */
+  get available(): boolean {
+    if (this.ejectedUntil !== 0 && this.ejectedUntil > Date.now()) return false;
+    return this.checked ? this._health === 'up' : this._health !== 'down';
+  }
+
+  /** Active check result. */
   markUp(): void {
     if (this._health === 'up') return;
-    this.logger.info({ backend: this.url, identity: this.identity }, 'backend is up');
+    if (this._health === 'down') this.logger.info({ backend: this.url, identity: this.identity }, 'backend is up');
     this._health = 'up';
     this._reason = '';
   }
 
+  /** Active check failure, or a connection that could not be made at all. */
   markDown(reason: string): void {
     if (this._health !== 'down') this.logger.warn({ backend: this.url, identity: this.identity, reason }, 'backend is down');
     this._health = 'down';
     this._reason = reason;
-    this.downSince = Date.now();
+  }
+
+  /** Passive health: a forward that worked. */
+  recordSuccess(): void {
+    this.failures = 0;
+    if (this.ejections !== 0 && !this.ejected) this.ejections = 0;
+    if (!this.checked && this._health === 'down') this.markUp();
+  }
+
+  /** Passive health: a forward that failed (connection, timeout or 502/503/504). */
+  recordFailure(spec: PassiveHealthSpec, reason: string): void {
+    this.failures++;
+    this._reason = reason;
+    if (this.failures < spec.maxFailures || this.ejected) return;
+    this.ejections++;
+    this.failures = 0;
+    // Each ejection in a row lasts longer, up to 4 × ejectFor.
+    const forMs = spec.ejectFor * Math.min(this.ejections, 4);
+    this.ejectedUntil = Date.now() + forMs;
+    this.logger.warn({ backend: this.url, identity: this.identity, reason, ejectedForMs: forMs }, 'backend ejected after consecutive failures');
   }
 
   async close(): Promise<void> {

@@ -1,22 +1,37 @@
-import type { ServerResponse } from 'node:http';
 import type { PhoenixError } from '../core/errors.js';
+import type { Exchange } from './exchange.js';
+import { RejectionError } from './middleware/middleware.js';
 
 /**
- * Proxy errors (no route, no healthy backend, upstream failure) are answered in Qdrant's error
- * envelope, since every client of this data path is a Qdrant client: the official clients show
+ * Proxy errors (no route, no healthy backend, upstream failure, limits) are answered in Qdrant's
+ * error envelope, since every client of this data path is a Qdrant client: the official clients show
  * `status.error` to the user. The error code goes in `x-phoenix-error` for operators.
  */
-export function renderQdrantStyleError(res: ServerResponse, err: PhoenixError): void {
+export function renderQdrantStyleError(ex: Exchange, err: PhoenixError): void {
+  writeError(ex, err, 'application/json', JSON.stringify({ status: { error: err.message }, time: 0 }));
+}
+
+/** Qdrant answers authentication failures in plain text. */
+export function renderPlainTextError(ex: Exchange, err: PhoenixError): void {
+  writeError(ex, err, 'text/plain; charset=utf-8', err.message);
+}
+
+function writeError(ex: Exchange, err: PhoenixError, contentType: string, body: string): void {
+  const res = ex.res;
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ status: { error: err.message }, time: 0 });
-  res.writeHead(err.status, {
-    'content-type': 'application/json',
+  const headers: Record<string, string | number> = {
+    'content-type': contentType,
     'content-length': Buffer.byteLength(body),
     'x-phoenix-error': err.code,
-    ...(err.status === 503 ? { 'retry-after': '1' } : {}),
-  });
+  };
+  if (err.status === 503) headers['retry-after'] = '1';
+  if (err instanceof RejectionError) Object.assign(headers, err.headers);
+  // A body that was refused unread is not read to its end: the connection closes after the answer.
+  if (err.status === 413 || err.status === 408) headers['connection'] = 'close';
+  if (ex.req.httpVersionMajor === 2) delete headers['connection'];
+  res.writeHead(err.status, headers);
   res.end(body);
 }

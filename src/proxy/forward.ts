@@ -1,93 +1,154 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import { errors as undiciErrors } from 'undici';
-import { PhoenixError, UnavailableError } from '../core/errors.js';
+import type { Dispatcher } from 'undici';
+import { PhoenixError } from '../core/errors.js';
 import type { Backend } from './backend.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import type { Exchange, ProxyRequest } from './exchange.js';
 
-export interface ForwardContext {
-  requestId: string;
-  /** Host header to send upstream. */
-  host: string;
-  /** Request headers not to pass on upstream (e.g. credentials checked at this hop). */
-  dropHeaders?: readonly string[];
-  /** Time allowed for the upstream to start answering. */
-  headersTimeoutMs: number;
-  /** The request body, already read (so the request can be retried); streamed from `req` when unset. */
-  body?: Buffer;
-}
+/** Why a forward failed, which decides whether it may be sent again elsewhere. */
+export type FailureKind = 'connect' | 'timeout' | 'reset';
 
 export class UpstreamError extends PhoenixError {
-  constructor(status: number, message: string, readonly connectFailed: boolean, options?: { cause?: unknown }) {
-    super(status === 504 ? 'PROXY_UPSTREAM_TIMEOUT' : 'PROXY_UPSTREAM_FAILED', status, message, options);
+  constructor(
+    readonly kind: FailureKind,
+    /** The request was never written to a connection: safe to send again, whatever its method. */
+    readonly notSent: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(kind === 'timeout' ? 'PROXY_UPSTREAM_TIMEOUT' : 'PROXY_UPSTREAM_FAILED', kind === 'timeout' ? 504 : 502, message, options);
   }
 }
 
-/** Does this failure mean the request never reached the backend (safe to retry elsewhere)? */
-function isConnectFailure(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'ERR_TLS_CERT_ALTNAME_INVALID', 'EPROTO'].includes(code) || /certificate|identity .* not allowed|self.signed/i.test((err as Error).message ?? '');
-}
+/** Response headers never passed on (hop-by-hop, RFC 9110 §7.6.1; HTTP/2 forbids them too). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
 
 /**
- * Forwards one request to `backend` and streams the answer back. Returns the upstream status.
- * Throws UpstreamError (502/504) when the backend fails before answering; once the answer has
- * started, a failure can only abort the response.
+ * Sends one attempt of `ex` to `backend` over its pooled keep-alive connections and streams the
+ * answer to the client as it arrives (with backpressure). Resolves with the upstream status once
+ * the answer is complete (or the client went away). Rejects with UpstreamError when the backend
+ * failed before any of the answer reached the client — the caller may then try another backend.
+ * Uses undici's `dispatch` with a handler, so no intermediate streams or promises per chunk.
  */
-export async function forward(req: IncomingMessage, res: ServerResponse, backend: Backend, ctx: ForwardContext): Promise<number> {
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.on('close', onClose);
-  backend.inFlight++;
-  try {
-    let upstream;
-    try {
-      upstream = await backend.dispatcher.request({
+export function forwardOnce(ex: Exchange, backend: Backend, headers: string[], body: Buffer | ProxyRequest | null, timeoutMs: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const handler = new ForwardHandler(ex, backend, resolve, reject);
+    backend.inFlight++;
+    backend.dispatcher.dispatch(
+      {
         origin: backend.origin,
-        path: req.url ?? '/',
-        method: req.method as 'GET',
-        headers: upstreamRequestHeaders(req.headers, {
-          host: ctx.host,
-          requestId: ctx.requestId,
-          clientIp: req.socket.remoteAddress,
-          proto: 'https',
-          ...(ctx.dropHeaders ? { drop: ctx.dropHeaders } : {}),
-        }),
-        body: ctx.body ?? (hasBody(req) ? req : null),
-        signal: abort.signal,
-        headersTimeout: ctx.headersTimeoutMs,
-        bodyTimeout: 0,
-      });
-    } catch (err) {
-      if (err instanceof undiciErrors.HeadersTimeoutError) {
-        throw new UpstreamError(504, `upstream ${backend.url} did not answer within ${ctx.headersTimeoutMs} ms`, false, { cause: err });
-      }
-      const connectFailed = isConnectFailure(err);
-      if (connectFailed) backend.markDown(`forward failed: ${(err as Error).message}`);
-      throw new UpstreamError(502, `upstream ${backend.url} failed: ${(err as Error).message}`, connectFailed, { cause: err });
-    }
-    backend.markUp();
-    res.writeHead(upstream.statusCode, downstreamResponseHeaders(upstream.headers));
-    try {
-      await pipeline(upstream.body, res);
-    } catch {
-      // the client went away or the upstream broke mid-answer; nothing more can be sent
-      res.destroy();
-    }
-    return upstream.statusCode;
-  } finally {
-    backend.inFlight--;
-    res.off('close', onClose);
+        path: ex.url,
+        method: ex.method as Dispatcher.HttpMethod,
+        headers,
+        body: body as Buffer | null,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      },
+      handler,
+    );
+  });
+}
+
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  private abort: ((err?: Error) => void) | undefined;
+  private sent = false;
+  private status = 0;
+  private done = false;
+  private readonly startedAt = performance.now();
+  private onClientClose: (() => void) | undefined;
+  private resume: (() => void) | undefined;
+  private held: { headers: string[]; chunks: Buffer[] } | undefined;
+
+  constructor(
+    private readonly ex: Exchange,
+    private readonly backend: Backend,
+    private readonly resolve: (status: number) => void,
+    private readonly reject: (err: UpstreamError) => void,
+  ) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    this.sent = true;
+    const res = this.ex.res;
+    if (res.destroyed) return abort();
+    this.onClientClose = () => {
+      if (!this.done) this.abort?.();
+    };
+    res.once('close', this.onClientClose);
   }
-}
 
-export function hasBody(req: IncomingMessage): boolean {
-  return req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-}
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    this.status = statusCode;
+    this.ex.upstreamMs = performance.now() - this.startedAt;
+    const out: string[] = [];
+    const transform = this.ex.transformBody !== undefined;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = (rawHeaders[i] as Buffer).toString('latin1');
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower) || (transform && lower === 'content-length')) continue;
+      out.push(lower, (rawHeaders[i + 1] as Buffer).toString('latin1'));
+    }
+    const res = this.ex.res;
+    if (res.destroyed) return false;
+    if (transform) {
+      this.held = { headers: out, chunks: [] };
+      return true;
+    }
+    (res as { writeHead(status: number, headers: string[]): unknown }).writeHead(statusCode, out);
+    this.resume = resume;
+    return true;
+  }
 
-/** When no backend can take the request. */
-export function noBackendError(service: string): UnavailableError {
-  return new UnavailableError('PROXY_NO_BACKEND', `Service Unavailable: no healthy backend for service ${service}`);
+  onData(chunk: Buffer): boolean {
+    if (this.held) {
+      this.held.chunks.push(chunk);
+      return true;
+    }
+    const res = this.ex.res;
+    if ((res as { write(chunk: Buffer): boolean }).write(chunk)) return true;
+    if (this.resume) res.once('drain', this.resume);
+    return false;
+  }
+
+  onComplete(): void {
+    this.finish();
+    const res = this.ex.res;
+    if (this.held && this.ex.transformBody && !res.destroyed) {
+      const body = this.ex.transformBody(this.status, Buffer.concat(this.held.chunks));
+      (res as { writeHead(status: number, headers: string[]): unknown }).writeHead(this.status, [...this.held.headers, 'content-length', String(body.length)]);
+      res.end(body);
+    } else {
+      res.end();
+    }
+    this.resolve(this.status);
+  }
+
+  onError(err: Error): void {
+    this.finish();
+    const res = this.ex.res;
+    if (res.destroyed && this.status === 0) {
+      // The client went away before the answer: nothing to send, nothing to retry (nginx's 499).
+      this.resolve(499);
+      return;
+    }
+    if (this.held) this.held = undefined;
+    if (res.headersSent) {
+      // The answer had started: the client gets a cut-off answer, as from the backend itself.
+      res.destroy();
+      this.resolve(this.status || 502);
+      return;
+    }
+    const code = (err as { code?: string }).code ?? '';
+    const kind: 'connect' | 'timeout' | 'reset' = !this.sent ? 'connect' : code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'reset';
+    const message =
+      kind === 'timeout'
+        ? `upstream ${this.backend.url} did not answer within the response timeout`
+        : `upstream ${this.backend.url} failed${kind === 'connect' ? ' to connect' : ''}: ${err.message}`;
+    this.reject(new UpstreamError(kind, !this.sent, message, { cause: err }));
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.backend.inFlight--;
+    if (this.onClientClose) this.ex.res.off('close', this.onClientClose);
+  }
 }

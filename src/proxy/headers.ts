@@ -1,7 +1,11 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Exchange } from './exchange.js';
+import { outgoingTraceparent } from './middleware/request-id/index.js';
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
-const HOP_BY_HOP = new Set([
+/**
+ * Request headers never passed upstream as received: hop-by-hop ones (RFC 9110 §7.6.1), and those
+ * this hop sets itself (host, request id, trace context, forwarding information, body length).
+ */
+const REPLACED = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -12,41 +16,62 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
   'host',
+  'content-length',
+  'x-request-id',
+  'traceparent',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'expect',
 ]);
 
-/** Request headers for the upstream: end-to-end headers plus forwarding information. */
-export function upstreamRequestHeaders(
-  incoming: IncomingHttpHeaders,
-  extra: { host: string; requestId: string; clientIp: string | undefined; proto: string; drop?: readonly string[] },
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  const listed = connectionListed(incoming.connection);
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || extra.drop?.includes(name)) continue;
-    out[name] = value;
+export interface UpstreamHeaderOptions {
+  /** Host header to send; the incoming one when unset. */
+  host: string | undefined;
+  /** Headers this hop consumed (credentials checked here). */
+  drop: ReadonlySet<string> | undefined;
+}
+
+/**
+ * The upstream request's headers as a flat `[name, value, …]` list built in one pass over the raw
+ * incoming headers (no intermediate object): end-to-end headers as received, then this hop's own.
+ */
+export function upstreamHeaders(ex: Exchange, options: UpstreamHeaderOptions, bodyLength: number | undefined): string[] {
+  const raw = ex.req.rawHeaders;
+  const out: string[] = [];
+  let listed: Set<string> | undefined;
+  let forwardedFor: string | undefined;
+  let incomingHost: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.charCodeAt(0) === 58 /* ':' HTTP/2 pseudo-header */) {
+      if (name === ':authority') incomingHost = raw[i + 1];
+      continue;
+    }
+    const lower = name.toLowerCase();
+    if (REPLACED.has(lower)) {
+      if (lower === 'connection') listed = connectionTokens(raw[i + 1] as string, listed);
+      else if (lower === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]}` : raw[i + 1];
+      else if (lower === 'host') incomingHost = raw[i + 1];
+      continue;
+    }
+    if (options.drop?.has(lower) || listed?.has(lower)) continue;
+    out.push(name, raw[i + 1] as string);
   }
-  out['host'] = extra.host;
-  out['x-request-id'] = extra.requestId;
-  const prior = incoming['x-forwarded-for'];
-  if (extra.clientIp) out['x-forwarded-for'] = prior ? `${String(prior)}, ${extra.clientIp}` : extra.clientIp;
-  out['x-forwarded-proto'] ??= extra.proto;
-  if (incoming.host) out['x-forwarded-host'] ??= incoming.host;
+  if (listed) for (let i = out.length - 2; i >= 0; i -= 2) if (listed.has((out[i] as string).toLowerCase())) out.splice(i, 2);
+  const host = options.host ?? incomingHost ?? ex.host;
+  out.push('host', host, 'x-request-id', ex.requestId, 'traceparent', outgoingTraceparent(ex));
+  if (ex.clientIp) out.push('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${ex.clientIp}` : ex.clientIp);
+  out.push('x-forwarded-proto', 'https');
+  if (incomingHost) out.push('x-forwarded-host', incomingHost);
+  if (bodyLength !== undefined) out.push('content-length', String(bodyLength));
   return out;
 }
 
-/** Response headers for the client: everything but hop-by-hop headers. */
-export function downstreamResponseHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  const listed = connectionListed(upstream['connection']);
-  for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
-    out[name] = value;
+function connectionTokens(value: string, into: Set<string> | undefined): Set<string> | undefined {
+  for (const token of value.split(',')) {
+    const t = token.trim().toLowerCase();
+    if (t && t !== 'close' && t !== 'keep-alive') (into ??= new Set()).add(t);
   }
-  return out;
-}
-
-function connectionListed(value: string | string[] | undefined): Set<string> {
-  if (!value) return new Set();
-  const text = Array.isArray(value) ? value.join(',') : value;
-  return new Set(text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  return into;
 }

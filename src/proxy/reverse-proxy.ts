@@ -1,161 +1,188 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { NotFoundError, PhoenixError, errorMessage } from '../core/errors.js';
+import { NotFoundError, PhoenixError, UnavailableError, errorMessage } from '../core/errors.js';
+import { logAccess } from './access-log.js';
+import type { AggregatedConfig } from './aggregator.js';
 import { BackendPool } from './backend-pool.js';
-import { forward, hasBody, noBackendError, UpstreamError } from './forward.js';
+import type { Backend } from './backend.js';
+import { planBody, readBody } from './body.js';
+import type { ServerSpec } from './dynamic-config.js';
+import { Exchange, type ProxyRequest, type ProxyResponse } from './exchange.js';
+import { forwardOnce, UpstreamError } from './forward.js';
+import { upstreamHeaders } from './headers.js';
 import { HealthChecker } from './health.js';
-import type { DynamicConfig, ServerSpec } from './model.js';
-import { RouteTable } from './route-table.js';
+import { ProxyMetrics } from './metrics.js';
+import type { Middleware, MiddlewareFactory } from './middleware/middleware.js';
+import { MiddlewareRegistry } from './middleware/registry.js';
+import { assignTrace } from './middleware/request-id/index.js';
+import { RouteTable, type Route } from './route-table.js';
+import type { ServiceRuntime } from './service.js';
+import { proxyStatus, type ProxyStatus } from './status.js';
 
 export interface ReverseProxyOptions {
+  /** `gateway` or `router`: the metrics' role label. */
+  role: string;
   logger: Logger;
   /** Aborts health checks when the role closes. */
   signal: AbortSignal;
   /** Builds the connection pool for one upstream server (mTLS with identity checks). */
   createDispatcher: (server: ServerSpec) => Dispatcher;
-  /** Time allowed for an upstream to start answering. */
-  headersTimeoutMs: number;
   /** Renders an error answer in this role's format. */
-  renderError: (res: ServerResponse, err: PhoenixError) => void;
-  /**
-   * Requests that may be sent again when a connection breaks before any answer (default: GET, HEAD,
-   * OPTIONS). Their bodies, up to `retryBodyLimit` bytes, are read before forwarding.
-   */
-  isRetryable?: (method: string, path: string) => boolean;
-  retryBodyLimit?: number;
-}
-
-export interface RequestContext {
-  requestId: string;
-  /** Host header to send upstream (defaults to the incoming one). */
+  renderError: (ex: Exchange, err: PhoenixError) => void;
+  /** Requests that may be sent again after the backend failed under them (default: GET, HEAD, OPTIONS). */
+  isIdempotent?: (method: string, path: string) => boolean;
+  /** Run on every request before routing, in order (request ids are assigned before them). */
+  entryMiddlewares?: readonly Middleware[];
+  /** Middleware types available to dynamic configuration besides the built-in ones. */
+  extraMiddlewares?: readonly MiddlewareFactory<never>[];
+  /** Host header sent upstream instead of the incoming one. */
   upstreamHost?: string;
-  /** Request headers not passed upstream. */
+  /** Request headers consumed at this hop and not passed on (lower-case). */
   dropHeaders?: readonly string[];
-}
-
-/** What one forwarded request did; the role writes it to its access log. */
-export interface AccessRecord {
-  route: string | null;
-  service: string | null;
-  backend: string | null;
-  status: number;
-  error?: string;
+  /** Trust the caller's `x-request-id` and `traceparent` (default true). */
+  trustIncomingIds?: boolean;
+  /** Write one access-log line per request (default true). */
+  accessLog?: boolean;
 }
 
 /**
- * The proxy engine shared by the gateway and the router: applies dynamic configuration snapshots
- * (building a new route table beside the live one and swapping it in one step — in-flight requests
- * finish on the table they started with), runs active health checks, and forwards requests to a
- * healthy backend picked by the route's balancer. When the chosen backend refuses the connection
- * the request is retried once on another backend (the request never reached the first one).
+ * The proxy engine shared by the gateway and the router. Applies configuration snapshots (a new
+ * route table is built beside the live one and swapped in one assignment; in-flight requests finish
+ * on the table they started with), runs active health checks, and takes each request through entry
+ * middlewares → route match → route middlewares → circuit breaker → balancer → forward, retrying on
+ * another backend when that is safe and the retry budget allows.
  */
 export class ReverseProxy {
-  private table: RouteTable = new RouteTable([], new Map(), []);
+  private table: RouteTable = RouteTable.empty();
   private readonly pool: BackendPool;
   private readonly health: HealthChecker;
-  private lastSnapshot = '';
+  private readonly registry: MiddlewareRegistry;
+  readonly metrics: ProxyMetrics;
+  private readonly entry: readonly Middleware[];
+  private readonly drop: ReadonlySet<string> | undefined;
+  private readonly isIdempotent: (method: string, path: string) => boolean;
+  private generation = 0;
 
   constructor(private readonly options: ReverseProxyOptions) {
     this.pool = new BackendPool(options.createDispatcher, options.logger);
     this.health = new HealthChecker(options.logger, options.signal);
+    this.registry = new MiddlewareRegistry(options.extraMiddlewares);
+    this.metrics = new ProxyMetrics(options.role, () => this.table);
+    this.entry = options.entryMiddlewares ?? [];
+    this.drop = options.dropHeaders?.length ? new Set(options.dropHeaders) : undefined;
+    this.isIdempotent = options.isIdempotent ?? ((m) => m === 'GET' || m === 'HEAD' || m === 'OPTIONS');
   }
 
-  /** Applies a full snapshot; unchanged snapshots are ignored. Returns whether it changed anything. */
-  apply(config: DynamicConfig): boolean {
-    const text = JSON.stringify(config);
-    if (text === this.lastSnapshot) return false;
-    this.lastSnapshot = text;
-    const next = RouteTable.build(config, this.pool);
+  /** Builds a table from a validated snapshot and swaps it in. */
+  apply({ config, errors }: AggregatedConfig): void {
+    const next = RouteTable.build(config, errors, this.table, {
+      pool: this.pool,
+      registry: this.registry,
+      logger: this.options.logger,
+      rejected: (type, reason) => this.metrics.rejected(type, reason),
+    });
     this.table = next;
+    this.generation++;
     this.health.sync(
-      [...next.services.values()].flatMap((s) => (s.healthCheck ? s.backends.map((backend) => ({ backend, spec: s.healthCheck as NonNullable<typeof s.healthCheck> })) : [])),
+      [...next.services.values()].flatMap((s) => (s.spec.healthCheck ? s.backends.map((backend) => ({ backend, spec: s.spec.healthCheck as NonNullable<typeof s.spec.healthCheck> })) : [])),
     );
     for (const e of next.errors) this.options.logger.error(e, 'dynamic configuration item disabled');
-    this.options.logger.info({ routes: next.routes.map((r) => r.name), backends: this.pool.all().map((b) => b.url) }, 'configuration applied');
-    return true;
+    this.options.logger.info({ generation: this.generation, routes: next.routes.map((r) => r.name), backends: this.pool.all().map((b) => b.url) }, 'configuration applied');
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<AccessRecord> {
-    const table = this.table;
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    const path = (req.url ?? '/').split('?')[0] as string;
-    const route = table.match({ host, path, method: req.method ?? 'GET', header: (n) => headerValue(req, n) });
-    if (!route) {
-      this.options.renderError(res, new NotFoundError('PROXY_NO_ROUTE', `no route for host ${host || '(none)'} and path ${path}`));
-      return { route: null, service: null, backend: null, status: 404 };
+  /** Serves one request (the listener's request handler). */
+  handle(req: ProxyRequest, res: ProxyResponse): void {
+    const ex = new Exchange(req, res);
+    assignTrace(ex, this.options.trustIncomingIds ?? true);
+    let route: Route | undefined;
+    try {
+      for (const m of this.entry) m.onRequest(ex);
+      route = this.table.match(ex);
+      if (!route) throw new NotFoundError('PROXY_NO_ROUTE', `no route for host ${ex.host || '(none)'} and path ${ex.path}`);
+      ex.route = route.name;
+      ex.service = route.service.name;
+      for (const m of route.middlewares) m.onRequest(ex);
+    } catch (err) {
+      this.fail(ex, route, err);
+      return;
     }
-    const record: AccessRecord = { route: route.name, service: route.service.name, backend: null, status: 0 };
-    const method = req.method ?? 'GET';
-    let body: Buffer | undefined;
-    let retryable = (this.options.isRetryable ?? isSafeMethod)(method, path);
-    if (retryable && hasBody(req)) {
-      const length = Number(req.headers['content-length'] ?? NaN);
-      const limit = this.options.retryBodyLimit ?? 1 << 20;
-      if (Number.isFinite(length) && length <= limit) body = await readBody(req);
-      else retryable = false; // large or chunked bodies are streamed, and so cannot be sent twice
+    this.forward(ex, route).catch((err: unknown) => this.fail(ex, route, err));
+  }
+
+  private async forward(ex: Exchange, route: Route): Promise<void> {
+    const plan = planBody(ex);
+    const body = plan.kind === 'buffer' ? await readBody(ex) : plan.kind === 'stream' ? ex.req : null;
+    const service = route.service;
+    service.retryBudget.onRequest();
+    if (service.breaker && !service.breaker.allow()) {
+      throw new UnavailableError('PROXY_CIRCUIT_OPEN', `Service Unavailable: service ${service.name} is failing; its circuit is open`);
     }
-    const tried = new Set<string>();
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const backend = route.service.balancer.pick();
-      if (!backend || tried.has(backend.key)) break;
-      tried.add(backend.key);
-      record.backend = backend.url;
+    const bodyLength = plan.kind === 'buffer' ? (body as Buffer).length : plan.kind === 'stream' ? plan.length : undefined;
+    const headers = upstreamHeaders(ex, { host: this.options.upstreamHost, drop: this.drop }, bodyLength);
+    const replayable = plan.kind !== 'stream';
+    let tried: Set<Backend> | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const backend = service.balancer.pick(tried);
+      if (!backend) throw noBackend(service);
+      ex.backend = backend.url;
       try {
-        record.status = await forward(req, res, backend, {
-          requestId: ctx.requestId,
-          host: ctx.upstreamHost ?? req.headers.host ?? host,
-          headersTimeoutMs: this.options.headersTimeoutMs,
-          ...(ctx.dropHeaders ? { dropHeaders: ctx.dropHeaders } : {}),
-          ...(body ? { body } : {}),
-        });
-        return record;
+        const status = await forwardOnce(ex, backend, headers, body, service.spec.responseTimeout);
+        ex.status = status;
+        const failed = status === 502 || status === 503 || status === 504;
+        if (failed) backend.recordFailure(service.spec.passiveHealthCheck, `answered ${status}`);
+        else backend.recordSuccess();
+        service.breaker?.record(!failed);
+        this.complete(ex, route);
+        return;
       } catch (err) {
-        // Send again when the connection broke before any answer and the request can be repeated:
-        // a read (buffered), or a request that certainly never left (connection refused, body unread).
+        if (!(err instanceof UpstreamError)) throw err;
+        this.metrics.upstreamFailed(service.name, backend.url, err.kind);
+        if (err.notSent && !backend.checked) backend.recordFailure({ ...service.spec.passiveHealthCheck, maxFailures: 1 }, err.message);
+        else if (err.notSent) backend.markDown(err.message);
+        else backend.recordFailure(service.spec.passiveHealthCheck, err.message);
+        service.breaker?.record(false);
         const again =
-          err instanceof UpstreamError && err.connectFailed && !res.headersSent && (retryable || (req.readableLength === 0 && !req.readableDidRead));
-        if (again && attempt === 0) continue;
-        const e = err instanceof PhoenixError ? err : new UpstreamError(502, errorMessage(err), false);
-        if (!res.headersSent) this.options.renderError(res, e);
-        else res.destroy();
-        return { ...record, status: e.status, error: e.message };
+          replayable &&
+          attempt < service.spec.retry.attempts &&
+          !ex.res.headersSent &&
+          !ex.res.destroyed &&
+          (err.notSent || this.isIdempotent(ex.method, ex.path)) &&
+          service.retryBudget.tryRetry();
+        if (!again) throw err;
+        (tried ??= new Set()).add(backend);
+        ex.retries++;
+        this.metrics.retried(service.name);
       }
     }
-    const e = noBackendError(route.service.name);
-    this.options.renderError(res, e);
-    return { ...record, status: e.status, error: e.message };
   }
 
-  /** The read-only view for status APIs and tests. */
-  status(): { routes: Array<{ name: string; rule: string; priority: number; service: string }>; services: Array<{ name: string; backends: Array<{ url: string; identity: string; health: string; reason: string }> }>; errors: ReadonlyArray<{ item: string; error: string }> } {
-    return {
-      routes: this.table.routes.map((r) => ({ name: r.name, rule: r.rule, priority: r.priority, service: r.service.name })),
-      services: [...this.table.services.values()].map((s) => ({
-        name: s.name,
-        backends: s.backends.map((b) => ({ url: b.url, identity: b.identity, health: b.health, reason: b.reason })),
-      })),
-      errors: this.table.errors,
-    };
+  private fail(ex: Exchange, route: Route | undefined, err: unknown): void {
+    const e = err instanceof PhoenixError ? err : new UpstreamError('reset', false, errorMessage(err));
+    ex.status = e.status;
+    ex.error = e.message;
+    if (!ex.res.headersSent && !ex.res.destroyed) this.options.renderError(ex, e);
+    else ex.res.destroy();
+    this.complete(ex, route);
+  }
+
+  private complete(ex: Exchange, route: Route | undefined): void {
+    ex.finish();
+    this.metrics.observe(ex, route);
+    if (this.options.accessLog !== false) logAccess(this.options.logger, ex);
+  }
+
+  /** The read-only view: routers, services, backends with health, middlewares, disabled items. */
+  status(): ProxyStatus {
+    return proxyStatus(this.table, this.generation, this.pool.drainingCount());
   }
 
   async close(): Promise<void> {
     this.health.close();
+    this.table.close();
     await this.pool.close();
   }
 }
 
-function isSafeMethod(method: string): boolean {
-  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
+function noBackend(service: ServiceRuntime): UnavailableError {
+  return new UnavailableError('PROXY_NO_BACKEND', `Service Unavailable: no healthy backend for service ${service.name}`);
 }

@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import { every } from '../core/lifecycle.js';
 import { errorMessage } from '../core/errors.js';
-import type { DynamicConfig } from '../proxy/model.js';
+import type { RawSnapshot } from '../proxy/dynamic-config.js';
+import type { Provider, ProviderSink } from '../proxy/providers/provider.js';
 
 /** The hub's discovery feed (`GET /api/discovery`), as the router reads it. */
 const discoverySchema = z.object({
@@ -20,63 +20,49 @@ const discoverySchema = z.object({
 });
 export type DiscoveryFeed = z.infer<typeof discoverySchema>;
 
-const PROVIDER = 'hub';
-
-/** Converts the feed into a dynamic configuration snapshot (names `name@hub`). */
-export function snapshotFromFeed(feed: DiscoveryFeed): DynamicConfig {
-  const config: DynamicConfig = { routers: {}, services: {} };
+/** Converts the feed into a snapshot: a service per stack service, a Host router, a catch-all for the default. */
+export function snapshotFromFeed(feed: DiscoveryFeed, responseTimeoutMs: number): RawSnapshot {
+  const routers: Record<string, unknown> = {};
+  const services: Record<string, unknown> = {};
   for (const s of feed.services) {
-    const service = `${s.name}@${PROVIDER}`;
-    config.services[service] = {
+    services[s.name] = {
       servers: s.backends.map((b) => ({ url: b.url, identity: b.identity })),
-      ...(s.healthCheck ? { healthCheck: s.healthCheck } : {}),
+      responseTimeout: responseTimeoutMs,
+      ...(s.healthCheck ? { healthCheck: { path: s.healthCheck.path, interval: s.healthCheck.intervalMs, timeout: s.healthCheck.timeoutMs } } : {}),
     };
-    if (s.hosts.length > 0) {
-      config.routers[service] = { rule: `Host(${s.hosts.map((h) => `\`${h}\``).join(', ')})`, service };
-    }
-    if (s.default) {
-      // Everything no other router matches; the lowest priority, as a catch-all.
-      config.routers[`${s.name}-default@${PROVIDER}`] = { rule: 'PathPrefix(`/`)', service, priority: 1 };
-    }
+    if (s.hosts.length > 0) routers[s.name] = { rule: `Host(${s.hosts.map((h) => `\`${h}\``).join(', ')})`, service: s.name };
+    // Everything no other router matches; the lowest priority, as a catch-all.
+    if (s.default) routers[`${s.name}-default`] = { rule: 'PathPrefix(`/`)', service: s.name, priority: 1 };
   }
-  return config;
+  return { routers, services };
 }
 
 /**
- * Polls the hub's discovery feed over mTLS and hands each snapshot to `apply`. When the hub is
- * unreachable the last snapshot stays in force (replicas keep serving) and the failure is logged.
+ * The `hub` provider: polls the hub's discovery feed over mTLS (each second by default) and emits
+ * each snapshot; the aggregator drops unchanged ones, so a replica added or removed in the hub is
+ * served or dropped within one poll plus the throttle. When the hub is unreachable the last
+ * snapshot stays in force (replicas keep serving) and the failure is reported.
  */
-export function pollHub(options: {
-  hubUrl: string;
-  dispatcher: Dispatcher;
-  intervalMs: number;
-  signal: AbortSignal;
-  logger: Logger;
-  apply: (config: DynamicConfig) => void;
-}): Promise<void> {
-  let failing = false;
-  return every(
-    options.intervalMs,
-    options.signal,
-    async () => {
-      const res = await options.dispatcher.request({
-        origin: new URL(options.hubUrl).origin,
-        path: '/api/discovery',
-        method: 'GET',
-        headersTimeout: 5000,
-        bodyTimeout: 5000,
-        signal: options.signal,
-      });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`hub answered ${res.statusCode}: ${text.slice(0, 200)}`);
-      const feed = discoverySchema.parse(JSON.parse(text));
-      if (failing) options.logger.info('hub discovery feed reachable again');
-      failing = false;
-      options.apply(snapshotFromFeed(feed));
-    },
-    (err) => {
-      if (!failing) options.logger.warn({ err: errorMessage(err) }, 'cannot read the hub discovery feed; keeping the last configuration');
-      failing = true;
-    },
-  );
+export class HubProvider implements Provider {
+  readonly name = 'hub';
+
+  constructor(
+    private readonly options: { hubUrl: string; dispatcher: Dispatcher; intervalMs: number; responseTimeoutMs: number },
+  ) {}
+
+  start(sink: ProviderSink, signal: AbortSignal): Promise<void> {
+    const origin = new URL(this.options.hubUrl).origin;
+    return every(
+      this.options.intervalMs,
+      signal,
+      async () => {
+        const res = await this.options.dispatcher.request({ origin, path: '/api/discovery', method: 'GET', headersTimeout: 5000, bodyTimeout: 5000, signal });
+        const text = await res.body.text();
+        if (res.statusCode !== 200) throw new Error(`hub answered ${res.statusCode}: ${text.slice(0, 200)}`);
+        const feed = discoverySchema.parse(JSON.parse(text));
+        sink.emit(snapshotFromFeed(feed, this.options.responseTimeoutMs));
+      },
+      (err) => sink.fail(`cannot read the hub discovery feed (keeping the last configuration): ${errorMessage(err)}`),
+    );
+  }
 }

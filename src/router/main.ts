@@ -1,67 +1,77 @@
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { closeServer } from '../core/http.js';
 import { once, type RoleHandle } from '../core/lifecycle.js';
-import { createMtlsAgent, guardTlsServer, IdentityPolicy, peerIdentity, serverTlsOptions, type TlsIdentity } from '../core/tls/index.js';
-import { logAccess } from '../proxy/access-log.js';
+import { createMtlsAgent, IdentityPolicy, type TlsIdentity } from '../core/tls/index.js';
+import { ConfigAggregator } from '../proxy/aggregator.js';
+import { startEntrypoint } from '../proxy/entrypoint.js';
 import { renderQdrantStyleError } from '../proxy/error-response.js';
+import { FileProvider } from '../proxy/providers/file-provider.js';
+import type { Provider } from '../proxy/providers/provider.js';
+import { runProviders } from '../proxy/providers/run-providers.js';
+import { StaticProvider } from '../proxy/providers/static-provider.js';
 import { isQdrantRead } from '../proxy/qdrant-operations.js';
-import { requestIdOf } from '../proxy/request-id.js';
 import { ReverseProxy } from '../proxy/reverse-proxy.js';
+import type { ProxyStatus } from '../proxy/status.js';
+import { startStatusListener } from '../proxy/status-listener.js';
+import { upstreamAgentOptions } from '../proxy/upstream.js';
 import type { RouterConfig } from './config.js';
-import { pollHub } from './hub-provider.js';
+import { HubProvider } from './hub-provider.js';
 
 export interface RouterHandle extends RoleHandle {
-  /** Routes, services and backends with their health (the read-only status view). */
-  status: ReverseProxy['status'];
+  /** Routers, services and backends with their health (the read-only status view). */
+  status(): ProxyStatus;
 }
 
 /**
- * The router (Traefik's role): an mTLS-only listener admitting gateway identities, routing by Host
- * (with a default route) to the services the hub's discovery feed lists, round-robin over healthy
- * replicas, over mTLS that checks each replica's own identity.
+ * The router (Traefik's role): an mTLS-only listener admitting gateway identities; configuration
+ * from providers (the hub's discovery feed, a watched file, static items) through the aggregator;
+ * routing by rule to services balanced over healthy replicas, over mTLS that checks each replica's
+ * own identity; Qdrant reads retried on another replica when one fails under them.
  */
 export async function startRouter(config: RouterConfig, deps: { identity: TlsIdentity; logger: Logger }): Promise<RouterHandle> {
   const { identity, logger } = deps;
   const lifetime = new AbortController();
   const proxy = new ReverseProxy({
+    role: 'router',
     logger,
     signal: lifetime.signal,
-    headersTimeoutMs: config.upstreamTimeout,
     renderError: renderQdrantStyleError,
-    isRetryable: isQdrantRead,
-    createDispatcher: (server) => createMtlsAgent(identity, { serverPolicy: IdentityPolicy.fromPattern(server.identity), agent: { keepAliveTimeout: 30_000, connectTimeout: 5000 } }),
+    isIdempotent: isQdrantRead,
+    accessLog: config.accessLog,
+    createDispatcher: (server) => createMtlsAgent(identity, { serverPolicy: IdentityPolicy.fromPattern(server.identity), agent: upstreamAgentOptions() }),
   });
-  const hub = createMtlsAgent(identity, { serverPolicy: IdentityPolicy.roles(config.trustDomain, 'hub') });
-  const polling = pollHub({ hubUrl: config.hubUrl, dispatcher: hub, intervalMs: config.discoveryInterval, signal: lifetime.signal, logger, apply: (c) => proxy.apply(c) });
+  const aggregator = new ConfigAggregator({ logger, throttleMs: config.throttle, apply: (c) => proxy.apply(c) });
+  const hub = config.hubUrl ? createMtlsAgent(identity, { serverPolicy: IdentityPolicy.roles(config.trustDomain, 'hub') }) : undefined;
+  const providers: Provider[] = [];
+  if (config.providers.static) providers.push(new StaticProvider(config.providers.static));
+  if (config.providers.file) providers.push(new FileProvider(config.providers.file.path, config.providers.file.pollInterval));
+  if (config.hubUrl && hub) providers.push(new HubProvider({ hubUrl: config.hubUrl, dispatcher: hub, intervalMs: config.discoveryInterval, responseTimeoutMs: config.upstreamTimeout }));
+  const providing = runProviders(providers, aggregator, lifetime.signal, logger);
+  aggregator.flush();
 
-  const server: Server = createServer({ ...serverTlsOptions(identity, 'required'), keepAliveTimeout: 65_000 }, (req, res) => {
-    const startedAt = process.hrtime.bigint();
-    const requestId = requestIdOf(req);
-    res.setHeader('x-request-id', requestId);
-    const client = peerIdentity(req.socket as TLSSocket)?.uri ?? null;
-    void proxy.handle(req, res, { requestId }).then((record) => logAccess(logger, req, requestId, startedAt, { ...record, client }));
+  const entrypoint = await startEntrypoint({
+    ...config.listen,
+    identity,
+    clientCert: 'required',
+    policy: IdentityPolicy.roles(config.trustDomain, ...config.allowedClients),
+    http2: false,
+    timeouts: config.timeouts,
+    logger,
+    handler: (req, res) => proxy.handle(req, res),
   });
-  const unguard = guardTlsServer(server, { identity, policy: IdentityPolicy.roles(config.trustDomain, ...config.allowedClients), logger });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  logger.info({ port, allowed: config.allowedClients }, 'router listening (mTLS)');
+  const statusApi = config.status ? await startStatusListener(proxy, config.status) : undefined;
+  logger.info({ port: entrypoint.port, allowed: config.allowedClients, status: statusApi?.url }, 'router listening (mTLS)');
 
   return {
-    endpoints: { api: `https://${config.listen.host}:${port}` },
+    endpoints: { api: `https://${config.listen.host}:${entrypoint.port}`, ...(statusApi ? { status: statusApi.url } : {}) },
     status: () => proxy.status(),
     close: once(async () => {
       lifetime.abort();
-      unguard();
-      await closeServer(server);
-      await polling;
+      aggregator.close();
+      await statusApi?.close();
+      await entrypoint.close();
+      await providing;
       await proxy.close();
-      await hub.close();
+      await hub?.close();
     }),
   };
 }
