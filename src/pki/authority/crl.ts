@@ -66,14 +66,15 @@ export class CrlPublisher {
       nextUpdate,
       signingKey: this.signer.key,
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-      entries: entries.map((r) => ({ serialNumber: derSerial(r.serial), revocationDate: r.revokedAt, reason: r.reason as number as x509.X509CrlReason })),
+      entries: entries.map((r) => ({ serialNumber: derSerial(r.serial), revocationDate: r.revokedAt, ...(r.reason !== 0 ? { reason: r.reason as number as x509.X509CrlReason } : {}) })),
       extensions: [
         await x509.AuthorityKeyIdentifierExtension.create(this.signer.cert.publicKey),
         new x509.Extension(CRL_NUMBER_OID, false, derInteger(number)),
       ],
     });
     const der = Buffer.from(crl.rawData);
-    return { der, pem: crl.toString('pem'), number, thisUpdate, nextUpdate, serials: entries.map((r) => r.serial) };
+    const pem = `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END X509 CRL-----\n`;
+    return { der, pem, number, thisUpdate, nextUpdate, serials: entries.map((r) => r.serial) };
   }
 
   private nextNumber(now: Date): bigint {
