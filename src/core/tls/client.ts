@@ -2,6 +2,7 @@ import { Agent, buildConnector } from 'undici';
 import type { PeerCertificate } from 'node:tls';
 import type { TlsIdentity } from './identity.js';
 import { identityOfCertificate, type IdentityPolicy } from './spiffe.js';
+import { revocationListOf } from './crl.js';
 
 export interface MtlsAgentOptions {
   /** Identities the server must present; anything else fails the connection. */
@@ -14,11 +15,13 @@ export interface MtlsAgentOptions {
  * An undici Agent that connects with this process's current certificate, trusts only our roots,
  * and accepts a server only if its SPIFFE identity is allowed (the SPIFFE check replaces the
  * hostname check: backends are reached by address and authenticated by identity).
- * New connections after a renewal use the new certificate; pooled ones keep going.
+ * New connections after a renewal use the new certificate; pooled ones keep going. A server whose
+ * certificate is on the identity's revocation list (if one is attached) is refused.
  */
 export function createMtlsAgent(identity: TlsIdentity, options: MtlsAgentOptions): Agent {
   const checkServerIdentity = (_host: string, cert: PeerCertificate): Error | undefined => {
     const id = identityOfCertificate(cert);
+    if (revocationListOf(identity)?.isRevoked(cert.serialNumber)) return new Error(`server certificate ${cert.serialNumber} (${id?.uri ?? 'no identity'}) is revoked`);
     if (options.serverPolicy.allows(id)) return undefined;
     return new Error(`server identity ${id?.uri ?? '(none)'} is not allowed; expected ${options.serverPolicy.describe()}`);
   };

@@ -1,4 +1,5 @@
 export * from './client.js';
+export * from './crl.js';
 export * from './identity.js';
 export * from './keys.js';
 export * from './server.js';
