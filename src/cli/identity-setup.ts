@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { loadProvisionerKey, mintToken } from '../core/ca-client/index.js';
+import { durationMs } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
-import { remoteIssuer, TlsIdentity } from '../core/tls/index.js';
+import { attachRevocationList, remoteIssuer, revocationListFor, TlsIdentity } from '../core/tls/index.js';
 
 /**
  * The `identity` section of a role's config file: how the process gets its first certificate.
@@ -21,6 +22,8 @@ export const identitySetupSchema = z.object({
   ipAddresses: z.array(z.string()).default(['127.0.0.1']),
   /** Also write the key and certificate chain to these files after every renewal. */
   files: z.object({ key: z.string(), cert: z.string() }).optional(),
+  /** The CA's CRL: downloaded every `refresh`; listeners refuse revoked peers within that time. */
+  crl: z.object({ enabled: z.boolean().default(true), refresh: durationMs.prefault('30s') }).prefault({}),
 });
 export type IdentitySetup = z.output<typeof identitySetupSchema>;
 
@@ -28,6 +31,7 @@ export async function obtainIdentity(
   setup: IdentitySetup,
   who: { trustDomain: string; role: string; name: string },
   logger: Logger,
+  signal?: AbortSignal,
 ): Promise<TlsIdentity> {
   let rootPem: string;
   try {
@@ -49,5 +53,11 @@ export async function obtainIdentity(
     }
     throw new ConfigError('no provisioning token left: give identity.ca.token (one-time) or identity.ca.provisionerKeyFile');
   };
-  return TlsIdentity.obtain(request, remoteIssuer({ url: setup.ca.url, rootPem }, token), { logger, ...(setup.files ? { files: setup.files } : {}) });
+  const identity = await TlsIdentity.obtain(request, remoteIssuer({ url: setup.ca.url, rootPem }, token), { logger, ...(setup.files ? { files: setup.files } : {}) });
+  if (setup.crl.enabled && signal) {
+    const list = revocationListFor(identity, { caUrl: setup.ca.url, refreshMs: setup.crl.refresh, logger: logger.child({ component: 'crl' }) });
+    attachRevocationList(identity, list);
+    list.start(signal);
+  }
+  return identity;
 }

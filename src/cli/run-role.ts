@@ -24,7 +24,7 @@ export async function runRole(roleName: string, configFile: string): Promise<voi
   let identity: TlsIdentity | undefined;
   if (entry.identityRole !== null) {
     const setup = validateConfig(identitySetupSchema, raw['identity'], `${roleName} identity`);
-    identity = await obtainIdentity(setup, { trustDomain: config.trustDomain, role: entry.identityRole, name: config.name }, logger);
+    identity = await obtainIdentity(setup, { trustDomain: config.trustDomain, role: entry.identityRole, name: config.name }, logger, renewal.signal);
     identity.start(renewal.signal);
   }
   const handle = await entry.start(config as never, { identity, logger });
