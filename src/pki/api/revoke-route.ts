@@ -3,13 +3,13 @@ import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../core/errors.js';
+import { REVOKE_TOKEN_PATH } from '../admin-token.js';
 import type { Authority } from '../authority/authority.js';
 import type { ProvisionerSet } from '../provisioners/provisioner-set.js';
 import { normalizeSerial } from '../store/certificates.js';
 import { isRevocationReason, type TokenLedger } from '../store/index.js';
 import { parseBody } from './body.js';
 
-export const REVOKE_PATH = '/1.0/revoke';
 
 /** step-ca's revoke request: a serial, a reason code, and either a one-time token or mTLS with the certificate itself. */
 const revokeRequestSchema = z.strictObject({
@@ -33,7 +33,7 @@ export function registerRevokeRoute(app: FastifyInstance, authority: Authority, 
     const serial = normalizeSerial(body.serial);
     let by: string;
     if (body.ott !== undefined) {
-      const auth = await provisioners.authorizeSign(body.ott, REVOKE_PATH);
+      const auth = await provisioners.authorizeSign(body.ott, REVOKE_TOKEN_PATH);
       if (normalizeSerial(auth.token.subject) !== serial) throw new ForbiddenError('PKI_TOKEN_SUBJECT', `the token is for serial ${auth.token.subject}, not ${body.serial}`);
       if (!tokens.use(auth.token)) throw new UnauthorizedError('PKI_TOKEN_REUSED', `token ${auth.token.jti} was already used; one-time tokens are accepted once, mint a new one`);
       by = `admin:${auth.options.provisioner}`;
