@@ -1,63 +1,141 @@
-import { PointNotFoundError, WrongInputError } from '../errors.js';
-import { postprocess, preprocess, similarity, type Distance } from '../index/distance.js';
-import { ExactIndex } from '../index/exact-index.js';
-import type { VectorIndex } from '../index/vector-index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { PhoenixError } from '../../core/errors.js';
+import { postprocess, type Distance } from '../index/distance.js';
 import type { Filter } from '../segment/filter.js';
-import { cloneJson, isObject, removePath, setOwn, updateAt, type JsonObject, type JsonValue } from '../segment/json-path.js';
-import { pointIdKey, type PointId } from '../segment/point-id.js';
-import { Segment, type StoredPoint } from '../segment/segment.js';
-import { DEFAULT_VECTOR, vectorSpecs, type CollectionConfig, type VectorSpec } from './config.js';
-import type { Operation, PointsSelection, UpdateOptions, UpdateResult } from './operations.js';
-import { selectPayload, type PointRecord } from './records.js';
+import type { PointId } from '../segment/point-id.js';
+import type { VectorValue } from '../segment/vector-value.js';
+import { loadCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { DEFAULT_VECTOR, DEFAULT_WAL, type CollectionConfig } from './config.js';
+import type { Operation, UpdateOptions, UpdateResult } from './operations.js';
+import { PointStore } from './point-store.js';
+import { Reader } from './reader.js';
+import type { PointRecord } from './records.js';
 import type { CollectionInfo, FacetHit, FacetRequest, PayloadIndexInfo, ReadOptions, ScoreRequest, ScrollRequest, SearchRequest } from './requests.js';
-import type { ChangeSet, StoredCollection, VectorStore } from './store.js';
-import { dense, type VectorValue } from '../segment/vector-value.js';
+import { Searcher } from './searcher.js';
+import { Shard } from './shard.js';
+import type { StoredCollection, VectorStore } from './store.js';
+import { prepareVector, specOf } from './vector-schema.js';
+import { decodeOperation, encodeOperation } from './wal-codec.js';
+import { Wal } from './wal.js';
 
 export type { ReadOptions, ScrollRequest, SearchRequest, ScoreRequest, FacetRequest, FacetHit, CollectionInfo, PayloadIndexInfo } from './requests.js';
 
+/** 500 after the operation log could not be written: the collection refuses further writes. */
+export class CollectionFailedError extends PhoenixError {
+  constructor(name: string, cause: Error) {
+    super('VECTOR_COLLECTION_FAILED', 500, `Service internal error: collection \`${name}\` cannot write its operation log: ${cause.message}`);
+  }
+}
 
 /**
- * One collection: its config, its in-memory points, and durable application of operations.
- * An operation is validated and resolved against the current state, its effect is committed to
- * the store in one transaction, and only then applied in memory — so a failing or invalid
- * operation changes nothing, and an answered one survives a crash.
+ * One collection: its files (`points.db` checkpoint store, `wal/` operation log, `index/` saved
+ * graphs) and its in-memory state (`Shard`). Every write is planned (validated, nothing changes if
+ * invalid), appended to the log, applied in memory, and answered once the log record is durable
+ * (`acknowledged`) or once the vector index holds it too (`completed`, with `wait`). Checkpoints
+ * move applied points into the store and let the log go. Reads go to `Reader` and `Searcher`.
  */
 export class Collection {
-  private readonly segment: Segment;
-  private readonly specs: Map<string, VectorSpec>;
-  private readonly indexes = new Map<string, VectorIndex>();
+  private lastOp: number;
+  private checkpointOp: number;
+  private walBytes = 0;
+  private checkpointScheduled = false;
+  private failure: PhoenixError | undefined;
+  private closed = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly reader: Reader;
+  private readonly searcher: Searcher;
 
   private constructor(
     readonly name: string,
-    readonly config: CollectionConfig,
-    private readonly store: VectorStore,
-    private lastOperation: number,
+    readonly dir: string,
+    private readonly shard: Shard,
+    private readonly store: PointStore,
+    private readonly wal: Wal,
+    checkpointOp: number,
+    private readonly logger?: Logger,
   ) {
-    this.specs = vectorSpecs(config);
-    this.segment = new Segment(new Map([...this.specs].map(([n, s]) => [n, s.size])));
-    for (const [vectorName, spec] of this.specs) {
-      const storage = this.segment.vectors.get(vectorName)!;
-      this.indexes.set(vectorName, new ExactIndex(storage, spec.distance, () => this.segment.ids.liveSlots(), (slot) => this.segment.ids.idOf(slot)!));
-    }
+    this.lastOp = wal.lastOp;
+    this.checkpointOp = checkpointOp;
+    this.reader = new Reader(shard);
+    this.searcher = new Searcher(shard, this.reader);
+    const flushSeconds = Number(shard.config.options.optimizer_config.flush_interval_sec ?? 5) || 5;
+    this.timer = setInterval(() => this.checkpointIfBehind(), flushSeconds * 1000);
+    this.timer.unref();
   }
 
+  /** The collection opened at start (engine wiring; see `VectorStore`). */
+  static load(stored: StoredCollection, _store: VectorStore): Collection {
+    return stored.collection;
+  }
+
+  /** Creates a collection's files and opens it (engine wiring; see `VectorStore`). */
   static create(name: string, config: CollectionConfig, store: VectorStore): Collection {
-    store.createCollection(name, config);
-    return new Collection(name, config, store, -1);
+    return store.createCollection(name, config);
   }
 
-  static load(stored: StoredCollection, store: VectorStore): Collection {
-    const c = new Collection(stored.name, stored.config, store, stored.lastOperation);
-    store.loadPoints(stored.name, (p) => c.segment.upsert(p));
+  /** Opens the collection in `dir`: its checkpoint, then the log after it. */
+  static open(dir: string, logger?: Logger): Collection {
+    return Collection.openWith(dir, PointStore.open(join(dir, 'points.db')), logger);
+  }
+
+  private static openWith(dir: string, store: PointStore, logger?: Logger): Collection {
+    const stored = store.read();
+    if (!stored) throw new Error(`no collection in ${dir}`);
+    const shard = new Shard(stored.state.config, dir, logger);
+    loadCheckpoint(shard, store, stored.state);
+    const wal = Wal.open(join(dir, 'wal'), { segmentBytes: walSegmentBytes(stored.state.config), after: stored.checkpoint, ...(logger ? { logger } : {}) });
+    let replayed = 0;
+    for (const record of wal.read(stored.checkpoint + 1)) {
+      try {
+        shard.apply(shard.plan(decodeOperation(record.body)), record.op);
+      } catch (err) {
+        logger?.warn({ err, op: record.op, collection: stored.state.name }, 'operation could not be replayed; skipped');
+      }
+      replayed++;
+    }
+    for (const index of shard.dense.values()) index.start(wal.lastOp);
+    const c = new Collection(stored.state.name, dir, shard, store, wal, stored.checkpoint, logger);
+    logger?.info({ collection: c.name, points: shard.segment.pointCount, checkpoint: stored.checkpoint, replayed }, 'collection loaded');
     return c;
   }
 
+  get config(): CollectionConfig {
+    return this.shard.config;
+  }
+
   get pointsCount(): number {
-    return this.segment.pointCount;
+    return this.shard.segment.pointCount;
+  }
+
+  /** True when the collection has a single unnamed vector. */
+  get isSingleVector(): boolean {
+    return this.shard.config.vectors.kind === 'single';
+  }
+
+  /** The distance of a dense vector name. */
+  distanceOf(name = DEFAULT_VECTOR): Distance | undefined {
+    const spec = this.shard.schema.get(name);
+    return spec && spec.kind !== 'sparse' ? spec.distance : undefined;
   }
 
   info(): CollectionInfo {
-    return { status: 'green', optimizerStatus: 'ok', pointsCount: this.segment.pointCount, indexedVectorsCount: 0, segmentsCount: 1, config: this.config, payloadSchema: {} };
+    let indexed = 0;
+    let pending = 0;
+    for (const d of this.shard.dense.values()) {
+      indexed += d.indexedCount;
+      pending += d.pendingCount;
+    }
+    return {
+      status: this.failure ? 'red' : pending > 0 ? 'yellow' : 'green',
+      optimizerStatus: this.failure ? { error: this.failure.message } : 'ok',
+      pointsCount: this.shard.segment.pointCount,
+      indexedVectorsCount: indexed,
+      segmentsCount: 1,
+      config: this.shard.config,
+      payloadSchema: this.shard.payloadIndexes.schema(),
+    };
   }
 
   // ---- writes ----
@@ -68,252 +146,179 @@ export class Collection {
    * `acknowledged` after the durable append, or with `completed` after apply when `wait` is set.
    */
   async update(op: Operation, options: UpdateOptions = {}): Promise<UpdateResult> {
-    const { operationId } = this.applyNow(op);
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new Error(`collection ${this.name} is closed`);
+    const changes = this.shard.plan(op);
+    const operationId = this.lastOp + 1;
+    const body = encodeOperation(op);
+    const durable = this.wal.append(operationId, body);
+    this.lastOp = operationId;
+    try {
+      this.shard.apply(changes, operationId);
+    } catch (err) {
+      this.fail(err);
+      throw this.failure!;
+    }
+    this.walBytes += body.length;
+    if (this.walBytes >= walSegmentBytes(this.shard.config)) this.scheduleCheckpoint();
+    try {
+      await durable;
+    } catch (err) {
+      if (this.closed) throw new Error(`collection ${this.name} closed before operation ${operationId} was durable`);
+      this.fail(err);
+      throw this.failure!;
+    }
+    for (const index of this.shard.dense.values()) index.markDurable(operationId);
+    if (options.wait) await Promise.all([...this.shard.dense.values()].map((index) => index.waitIndexed(operationId)));
     return { operationId, status: options.wait ? 'completed' : 'acknowledged' };
   }
 
-  private applyNow(op: Operation): { operationId: number } {
-    const operationId = this.lastOperation + 1;
-    const changes = this.plan(op, operationId);
-    this.store.commit(this.name, operationId, changes);
-    this.lastOperation = operationId;
-    for (const p of changes.points ?? []) this.segment.upsert(p);
-    for (const p of changes.payloads ?? []) this.segment.setPayload(p.id, p.payload, p.version);
-    for (const id of changes.deletes ?? []) this.segment.delete(id);
-    return { operationId };
+  private fail(err: unknown): void {
+    const cause = err instanceof Error ? err : new Error(String(err));
+    this.failure ??= new CollectionFailedError(this.name, cause);
+    this.logger?.error({ err: cause, collection: this.name }, 'collection failed; writes are refused until restart');
   }
 
-  /** Validates an operation and computes its effect without changing anything. */
-  private plan(op: Operation, version: number): ChangeSet {
-    switch (op.type) {
-      case 'upsert': {
-        const byId = new Map<string, StoredPoint>();
-        for (const p of op.points) byId.set(pointIdKey(p.id), { id: p.id, version, vectors: this.prepareVectors(p.vectors), payload: p.payload });
-        return { points: [...byId.values()] };
-      }
-      case 'delete':
-        return { deletes: this.resolve(op.selection, false) };
-      case 'set_payload':
-        return this.payloadChanges(op.selection, version, (current) => {
-          if (!op.key) return mergeInto(current, op.payload);
-          updateAt(current, op.key, (at) => (isObject(at) ? mergeInto(at, op.payload) : cloneJson(op.payload)));
-          return current;
-        });
-      case 'overwrite_payload':
-        return this.payloadChanges(op.selection, version, (current) => {
-          if (!op.key) return cloneJson(op.payload);
-          updateAt(current, op.key, () => cloneJson(op.payload));
-          return current;
-        });
-      case 'delete_payload':
-        return this.payloadChanges(op.selection, version, (current) => {
-          for (const key of op.keys) removePath(current, key);
-          return current;
-        });
-      case 'clear_payload':
-        return this.payloadChanges(op.selection, version, () => ({}));
-      case 'update_vectors':
-      case 'delete_vectors':
-      case 'create_payload_index':
-      case 'delete_payload_index':
-      case 'create_vector':
-      case 'delete_vector':
-      case 'update_config':
-        throw new Error(`${op.type} is not implemented yet`);
-      default:
-        return assertNever(op);
-    }
-  }
-
-  private payloadChanges(selection: PointsSelection, version: number, change: (current: JsonObject) => JsonObject): ChangeSet {
-    const payloads = this.resolve(selection, true).map((id) => {
-      const slot = this.segment.ids.slotOf(id)!;
-      return { id, payload: change(cloneJson(this.segment.payloadAt(slot))), version };
+  private scheduleCheckpoint(): void {
+    if (this.checkpointScheduled) return;
+    this.checkpointScheduled = true;
+    setImmediate(() => {
+      this.checkpointScheduled = false;
+      this.checkpointIfBehind();
     });
-    return { payloads };
   }
 
-  /** The existing ids a selection designates; with `mustExist`, a missing listed id is a 404. */
-  private resolve(selection: PointsSelection, mustExist: boolean): PointId[] {
-    if (selection.kind === 'filter') {
-      const accept = this.segment.predicate(selection.filter);
-      return this.segment.ids.orderedSlots().filter(accept).map((slot) => this.segment.ids.idOf(slot)!);
-    }
-    const out = new Map<string, PointId>();
-    for (const id of selection.ids) {
-      if (!this.segment.has(id)) {
-        if (mustExist) throw new PointNotFoundError(id);
-        continue;
-      }
-      out.set(pointIdKey(id), id);
-    }
-    return [...out.values()];
+  private checkpointIfBehind(): void {
+    if (this.closed || this.failure || this.lastOp === this.checkpointOp) return;
+    this.checkpoint();
   }
 
-  /** Checks names and dimensions and normalises (Cosine) every vector of a point. */
-  private prepareVectors(vectors: Map<string, VectorValue>): Map<string, Float32Array> {
-    const out = new Map<string, Float32Array>();
-    for (const [name, v] of vectors) {
-      if (v.kind !== 'dense') throw new WrongInputError(`Wrong vector type for ${name}`, 'VECTOR_KIND');
-      out.set(name, preprocess(this.checkDimension(name, v.values).distance, v.values));
-    }
-    return out;
-  }
-
-  private spec(name: string): VectorSpec {
-    const spec = this.specs.get(name);
-    if (!spec) throw new WrongInputError(`Not existing vector name error: ${name}`, 'VECTOR_NAME_UNKNOWN');
-    return spec;
-  }
-
-  private checkDimension(name: string, v: Float32Array): VectorSpec {
-    const spec = this.spec(name);
-    if (v.length !== spec.size) throw new WrongInputError(`Vector dimension error: expected dim: ${spec.size}, got ${v.length}`, 'VECTOR_DIMENSION');
-    return spec;
+  /** Writes a checkpoint now (points changed since the last one) and drops the log before it. */
+  checkpoint(): void {
+    const op = this.lastOp;
+    const started = performance.now();
+    const { points } = writeCheckpoint(this.shard, this.store, this.name, op);
+    this.checkpointOp = op;
+    this.walBytes = 0;
+    this.wal.truncateBefore(op + 1);
+    this.logger?.debug({ collection: this.name, op, points, ms: Math.round(performance.now() - started) }, 'checkpoint written');
   }
 
   // ---- reads ----
 
-  retrieve(ids: PointId[], options: ReadOptions): PointRecord[] {
-    const seen = new Set<string>();
-    const out: PointRecord[] = [];
-    for (const id of ids) {
-      const key = pointIdKey(id);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const slot = this.segment.ids.slotOf(id);
-      if (slot !== undefined) out.push(this.record(slot, options));
-    }
-    return out;
-  }
-
-  scroll(request: ScrollRequest): { points: PointRecord[]; nextOffset?: PointId } {
-    const order = this.segment.ids.orderedSlots();
-    const accept = this.segment.predicate(request.filter);
-    const points: PointRecord[] = [];
-    for (let i = request.offset === undefined ? 0 : this.segment.ids.lowerBound(request.offset); i < order.length; i++) {
-      const slot = order[i]!;
-      if (!accept(slot)) continue;
-      if (points.length === request.limit) return { points, nextOffset: this.segment.ids.idOf(slot)! };
-      points.push(this.record(slot, request));
-    }
-    return { points };
-  }
-
-  count(filter?: Filter): number {
-    if (!filter) return this.segment.pointCount;
-    const accept = this.segment.predicate(filter);
-    let n = 0;
-    for (const slot of this.segment.ids.liveSlots()) if (accept(slot)) n++;
-    return n;
-  }
-
-  /** Nearest neighbours of a query vector, best first, with Qdrant's reported scores. */
   search(request: SearchRequest): PointRecord[] {
-    const spec = this.spec(request.using);
-    if (request.vector.kind !== 'dense') throw new WrongInputError(`Wrong vector type for ${request.using}`, 'VECTOR_KIND');
-    const raw = request.vector.values;
-    this.checkDimension(request.using, raw);
-    const accept = this.segment.predicate(request.filter);
-    const excluded = new Set((request.excludeIds ?? []).map(pointIdKey));
-    const query = preprocess(spec.distance, raw);
-    const offset = request.offset ?? 0;
-    const hits = this.indexes.get(request.using)!.search({
-      query,
-      top: offset + request.limit,
-      accept: excluded.size === 0 ? accept : (slot) => !excluded.has(pointIdKey(this.segment.ids.idOf(slot)!)) && accept(slot),
-      ...(request.scoreThreshold !== undefined ? { scoreThreshold: request.scoreThreshold } : {}),
-    });
-    return hits.slice(offset).map((h) => ({ ...this.record(h.slot, request), score: h.score }));
+    return this.searcher.search(request);
   }
 
-  /** Exact top-k by a caller-given score over the candidates of a filter. */
-  scoreAll(_request: ScoreRequest): PointRecord[] {
-    throw new Error('scoreAll is not implemented yet');
+  scoreAll(request: ScoreRequest): PointRecord[] {
+    return this.searcher.scoreAll(request);
   }
 
   /** Calls `each` with the slot of every live point matching the filter, in no particular order. */
   forEachCandidate(filter: Filter | undefined, each: (slot: number) => void): void {
-    const accept = this.segment.predicate(filter);
-    for (const slot of this.segment.ids.liveSlots()) if (accept(slot)) each(slot);
+    this.reader.forEachCandidate(filter, each);
   }
 
   idAt(slot: number): PointId {
-    return this.segment.ids.idOf(slot)!;
+    return this.shard.segment.ids.idOf(slot)!;
   }
 
   /** The stored (preprocessed) vector of a slot, not a copy: do not change it. */
   vectorAt(slot: number, using: string): VectorValue | undefined {
-    const v = this.segment.vectors.get(using)?.get(slot);
-    return v ? dense(v) : undefined;
+    specOf(this.shard.schema, using);
+    return this.shard.segment.columns.get(using)?.value(slot);
   }
 
   recordAt(slot: number, options: ReadOptions): PointRecord {
-    return this.record(slot, options);
+    return this.reader.record(slot, options);
   }
 
   /** The stored vector of a point (a copy), or undefined when the point or the vector is missing. */
   vectorOf(id: PointId, using: string): VectorValue | undefined {
-    this.spec(using);
-    const slot = this.segment.ids.slotOf(id);
-    return slot === undefined ? undefined : this.vectorAt(slot, using);
+    specOf(this.shard.schema, using);
+    const slot = this.shard.segment.slotOf(id);
+    return slot === undefined ? undefined : this.reader.vectorCopy(slot, using);
   }
 
-  /** Query preprocessing of a vector name (Cosine: unit length). */
+  /** A query vector checked and preprocessed for a vector name (Cosine: unit length). */
   preprocess(using: string, vector: VectorValue): VectorValue {
-    const spec = this.spec(using);
-    return vector.kind === 'dense' ? dense(preprocess(spec.distance, vector.values)) : vector;
+    return prepareVector(using, specOf(this.shard.schema, using), vector);
   }
 
   /** Raw similarity of two preprocessed vectors by the name's metric; larger is better. */
   score(using: string, query: VectorValue, stored: VectorValue): number {
-    const spec = this.spec(using);
-    if (query.kind !== 'dense' || stored.kind !== 'dense') throw new WrongInputError(`Wrong vector type for ${using}`, 'VECTOR_KIND');
-    return similarity(spec.distance, query.values, stored.values, 0);
+    return this.searcher.score(using, query, stored);
   }
 
   /** Qdrant's reported score of a raw similarity (the distance itself for Euclid/Manhattan). */
   reportScore(using: string, raw: number): number {
-    return postprocess(this.spec(using).distance, raw);
+    const spec = specOf(this.shard.schema, using);
+    return spec.kind === 'sparse' ? Math.fround(raw) : postprocess(spec.distance, raw);
   }
 
-  facet(_request: FacetRequest): FacetHit[] {
-    throw new Error('facet is not implemented yet');
+  retrieve(ids: PointId[], options: ReadOptions): PointRecord[] {
+    return this.reader.retrieve(ids, options);
+  }
+
+  scroll(request: ScrollRequest): { points: PointRecord[]; nextOffset?: PointId } {
+    return this.reader.scroll(request);
+  }
+
+  count(filter?: Filter): number {
+    return this.reader.count(filter);
+  }
+
+  facet(request: FacetRequest): FacetHit[] {
+    return this.reader.facet(request);
   }
 
   payloadSchema(): Record<string, PayloadIndexInfo> {
-    return {};
+    return this.shard.payloadIndexes.schema();
   }
 
-  private record(slot: number, options: ReadOptions): PointRecord {
-    const rec: PointRecord = { id: this.segment.ids.idOf(slot)!, version: this.segment.versionAt(slot) };
-    const payload = selectPayload(this.segment.payloadAt(slot), options.withPayload);
-    if (payload) rec.payload = payload;
-    if (options.withVector.kind !== 'none') {
-      const vectors = new Map<string, VectorValue>();
-      for (const [name, v] of this.segment.vectorsAt(slot, options.withVector.kind === 'names' ? options.withVector.names : undefined)) vectors.set(name, dense(v));
-      rec.vectors = vectors;
-    }
-    return rec;
+  // ---- files ----
+
+  /**
+   * Writes a consistent copy of the collection into `toDir` (created): a checkpoint of everything
+   * applied, then the point store and the saved vector indexes. `Collection.open(toDir, …, name)`
+   * (through the engine) restores it.
+   */
+  async snapshot(toDir: string): Promise<void> {
+    mkdirSync(toDir, { recursive: true });
+    this.checkpoint();
+    const op = this.checkpointOp;
+    await this.store.backupTo(join(toDir, 'points.db'));
+    for (const [name, index] of this.shard.dense) await index.copySavedTo(this.shard.indexDir(name).replace(this.dir, toDir));
+    writeFileSync(join(toDir, 'snapshot.json'), JSON.stringify({ name: this.name, operation: op, createdAt: new Date().toISOString() }));
   }
 
-  /** True when the collection has a single unnamed vector. */
-  get isSingleVector(): boolean {
-    return this.config.vectors.kind === 'single';
+  /**
+   * Stops background work and closes the files: a last checkpoint (so the next start replays
+   * nothing) and the vector indexes saved. Synchronous; a log write still in flight fails, so its
+   * operation is never acknowledged.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.wal.closeNow();
+    if (!this.failure && this.lastOp !== this.checkpointOp) this.checkpoint();
+    for (const index of this.shard.dense.values()) index.closeSync();
+    this.store.close();
   }
 
-  /** The distance of a vector name (used by tests and the API for ordering checks). */
-  distanceOf(name = DEFAULT_VECTOR): Distance | undefined {
-    return this.specs.get(name)?.distance;
+  /** Like `close` without the last checkpoint or index save (the collection is being deleted). */
+  drop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const index of this.shard.dense.values()) index.abandon();
+    this.wal.closeNow();
+    this.store.close();
   }
 }
 
-/** Top-level merge of `update` into `target` (Qdrant set_payload). */
-function mergeInto(target: JsonObject, update: JsonObject): JsonObject {
-  for (const [k, v] of Object.entries(update)) setOwn(target, k, cloneJson(v as JsonValue));
-  return target;
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected operation ${JSON.stringify(x)}`);
+function walSegmentBytes(config: CollectionConfig): number {
+  const mb = Number(config.options.wal_config.wal_capacity_mb ?? DEFAULT_WAL.wal_capacity_mb);
+  return Math.max(1, mb) * 1024 * 1024;
 }

@@ -1,0 +1,98 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, cpSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Collection } from './collection.js';
+import { PointStore } from './point-store.js';
+import type { CollectionConfig } from './config.js';
+
+/**
+ * Where collections live on disk: `<dataDir>/collections/<dir>/`, one directory per collection
+ * (its checkpoint store, operation log and saved indexes). The directory name is derived from the
+ * collection name (kept readable when it is plain, hashed otherwise); the true name is stored
+ * inside. Creation and deletion are atomic renames, so a crash never leaves half a collection.
+ */
+export class Catalog {
+  private readonly root: string;
+
+  constructor(
+    dataDir: string,
+    private readonly logger?: Logger,
+  ) {
+    this.root = join(dataDir, 'collections');
+    mkdirSync(this.root, { recursive: true });
+    for (const entry of readdirSync(this.root)) {
+      if (entry.startsWith('.')) rmSync(join(this.root, entry), { recursive: true, force: true }); // interrupted create/delete
+    }
+  }
+
+  /** Opens every collection. */
+  openAll(): Collection[] {
+    const out: Collection[] = [];
+    for (const entry of readdirSync(this.root).sort()) {
+      if (entry.startsWith('.')) continue;
+      try {
+        out.push(Collection.open(join(this.root, entry), this.logger));
+      } catch (err) {
+        this.logger?.error({ err, dir: entry }, 'collection could not be opened; left as it is');
+      }
+    }
+    return out;
+  }
+
+  create(name: string, config: CollectionConfig): Collection {
+    const staging = join(this.root, `.new-${randomUUID()}`);
+    PointStore.create(join(staging, 'points.db'), { name, config, payloadIndexes: [] }).close();
+    return this.moveIn(staging, name);
+  }
+
+  /**
+   * Opens a copy of a snapshot directory (written by `Collection.snapshot`) as collection `name`,
+   * replacing a collection of that name (the caller has dropped it).
+   */
+  restore(name: string, fromDir: string): Collection {
+    const staging = join(this.root, `.new-${randomUUID()}`);
+    cpSync(fromDir, staging, { recursive: true });
+    const store = PointStore.open(join(staging, 'points.db'));
+    try {
+      store.rename(name);
+    } finally {
+      store.close();
+    }
+    return this.moveIn(staging, name);
+  }
+
+  private moveIn(staging: string, name: string): Collection {
+    const target = this.dirOf(name);
+    if (existsSync(target)) this.remove(target);
+    renameSync(staging, target);
+    syncDir(this.root);
+    return Collection.open(target, this.logger);
+  }
+
+  /** Deletes a collection's files (after `drop()`); the directory disappears atomically first. */
+  delete(c: Collection): void {
+    this.remove(c.dir);
+  }
+
+  private remove(dir: string): void {
+    const trash = join(this.root, `.deleted-${randomUUID()}`);
+    renameSync(dir, trash);
+    rmSync(trash, { recursive: true, force: true });
+  }
+
+  dirOf(name: string): string {
+    const plain = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$/.test(name);
+    const dirName = plain ? name : `${Buffer.from(name, 'utf8').toString('hex').slice(0, 64)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+    return join(this.root, dirName);
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,289 @@
+import type { Logger } from 'pino';
+import type { HnswParams } from '../collection/config.js';
+import type { IdTracker } from '../segment/id-tracker.js';
+import type { DenseVectorStorage } from '../segment/vector-storage.js';
+import { isCandidate, type Candidates } from './candidates.js';
+import { similarity, type Distance } from './distance.js';
+import { copySavedGraph, HnswGraph, type GraphSpace } from './hnsw-graph.js';
+import { ScoredTop } from './scored-top.js';
+import type { Candidate } from './top-k.js';
+
+export interface DenseSearchParams {
+  hnswEf?: number;
+  exact?: boolean;
+  indexedOnly?: boolean;
+}
+
+/** How long one background indexing slice may hold the event loop. */
+const SLICE_MS = 12;
+
+/**
+ * Nearest-neighbour search over the dense vectors of one name: an HNSW graph once the vectors
+ * exceed the indexing threshold, exact scans below it, for `exact` requests, and for small
+ * filtered candidate sets (below `full_scan_threshold`), like Qdrant's planner.
+ *
+ * The graph follows the storage in the background. A changed slot is "unsynced" at once (graph
+ * searches skip it and it is scored exactly instead, so reads are always current); the graph takes
+ * the change in short time slices, only after the change's operation is durable. `waitIndexed(op)`
+ * resolves once every change up to `op` is in the graph (what `wait=true` waits for).
+ */
+export class DenseIndex {
+  private graph: HnswGraph | undefined;
+  /** slot → operation that last changed it, in operation order. */
+  private readonly unsynced = new Map<number, number>();
+  private unsyncedMask = new Uint8Array(1024);
+  private durable = -1;
+  private waiters: Array<{ op: number; resolve: () => void }> = [];
+  private scheduled = false;
+  private closed = false;
+  private changesSinceSave = 0;
+  private saving: Promise<void> | undefined;
+  private readonly space: GraphSpace | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly storage: DenseVectorStorage,
+    private readonly distance: Distance,
+    private params: HnswParams,
+    private readonly ids: IdTracker,
+    private readonly dir: string,
+    private readonly logger?: Logger,
+  ) {
+    this.space = distance === 'Euclid' ? 'l2' : distance === 'Manhattan' ? undefined : 'ip';
+  }
+
+  /**
+   * After the points are loaded: takes the saved graph if there is one with the same parameters,
+   * and queues every slot whose vector differs from the graph's (or the whole storage when the
+   * graph is new). `op` is the last operation applied (all of them durable).
+   */
+  start(op: number): void {
+    this.durable = op;
+    if (this.space && this.params.indexingThresholdKb > 0) {
+      this.graph = HnswGraph.load(this.dir, this.graphParams(), this.logger);
+      if (this.graph) {
+        const end = Math.max(this.ids.capacity, this.graph.labelCapacity);
+        for (let slot = 0; slot < end; slot++) if (this.graph.versionAt(slot) !== this.storage.versionAt(slot)) this.mark(slot, op);
+        this.logger?.info({ vector: this.name, graph: this.graph.size, queued: this.unsynced.size }, 'vector index loaded');
+      } else {
+        this.maybeEnable(op);
+      }
+    }
+    this.schedule();
+  }
+
+  /** Records that a slot's vector changed (set or cleared) by operation `op`. */
+  changed(slot: number, op: number): void {
+    if (this.graph) this.mark(slot, op);
+  }
+
+  /** After an operation is applied: builds the graph once the vectors pass the indexing threshold. */
+  applied(op: number): void {
+    if (!this.graph) this.maybeEnable(op);
+  }
+
+  /** Operations up to `op` are durable: the graph may take their changes. */
+  markDurable(op: number): void {
+    if (op > this.durable) this.durable = op;
+    this.schedule();
+    this.resolveWaiters();
+  }
+
+  /** Resolves once every change up to `op` is in the graph (or there is no graph). */
+  waitIndexed(op: number): Promise<void> {
+    if (this.indexedOp() >= op) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ op, resolve }));
+  }
+
+  /** Vectors in the graph (Qdrant's `indexed_vectors_count`). */
+  get indexedCount(): number {
+    return this.graph?.size ?? 0;
+  }
+
+  /** Changes waiting for the graph. */
+  get pendingCount(): number {
+    return this.unsynced.size;
+  }
+
+  /** New parameters (PATCH): a different graph shape is rebuilt in the background. */
+  reconfigure(params: HnswParams, op: number): void {
+    const shapeChanged = params.m !== this.params.m || params.efConstruct !== this.params.efConstruct;
+    this.params = params;
+    if (shapeChanged && this.graph && !this.graph.saving) {
+      this.graph = undefined;
+      this.unsynced.clear();
+      this.unsyncedMask.fill(0);
+      this.maybeEnable(op);
+    } else if (!this.graph) {
+      this.maybeEnable(op);
+    }
+    this.schedule();
+  }
+
+  /**
+   * The best `top` slots for a preprocessed query among the candidates, raw scores (larger is
+   * better, f32-rounded), best first.
+   */
+  search(query: Float32Array, top: number, candidates: Candidates | undefined, params: DenseSearchParams): Candidate[] {
+    const graph = this.graph;
+    const small = candidates !== undefined && candidates.estimate * this.storage.dim * 4 < this.params.fullScanThresholdKb * 1024;
+    if (!graph || graph.size === 0 || params.exact || small) return this.exact(query, top, candidates);
+    const ef = Math.max(params.hnswEf ?? this.params.efConstruct, top);
+    const dirty = this.unsynced.size > 0;
+    const um = this.unsyncedMask;
+    const mask = candidates?.mask;
+    const check = candidates?.check;
+    let allow: ((label: number) => boolean) | undefined;
+    if (check) allow = (l) => (!dirty || um[l] === 0) && (!mask || mask[l] === 1) && check(l);
+    else if (mask && dirty) allow = (l) => um[l] === 0 && mask[l] === 1;
+    else if (mask) allow = (l) => mask[l] === 1;
+    else if (dirty) allow = (l) => um[l] === 0;
+    const found = graph.search(query, top, ef, allow);
+    const best = new ScoredTop(top, (slot) => this.ids.idOf(slot)!);
+    const { data, dim } = this.storage;
+    for (const label of found.neighbors) {
+      if (!this.storage.has(label)) continue;
+      best.offer(label, similarity(this.distance, query, data, label * dim));
+    }
+    if (dirty && !params.indexedOnly) {
+      for (const slot of this.unsynced.keys()) {
+        if (!this.storage.has(slot) || !this.ids.isLive(slot) || !isCandidate(candidates, slot)) continue;
+        best.offer(slot, similarity(this.distance, query, data, slot * dim));
+      }
+    }
+    return best.sorted();
+  }
+
+  /** Exact top-k over the candidates (the filter's check runs only for would-be results). */
+  exact(query: Float32Array, top: number, candidates: Candidates | undefined): Candidate[] {
+    const best = new ScoredTop(top, (slot) => this.ids.idOf(slot)!);
+    const { data, dim } = this.storage;
+    const storage = this.storage;
+    const check = candidates?.check;
+    const visit = (slot: number) => {
+      if (!storage.has(slot)) return;
+      const raw = similarity(this.distance, query, data, slot * dim);
+      if (best.wouldKeep(slot, raw) && (!check || check(slot))) best.offer(slot, raw);
+    };
+    if (candidates?.slots) {
+      const slots = candidates.slots;
+      for (let i = 0; i < slots.length; i++) if (this.ids.isLive(slots[i]!)) visit(slots[i]!);
+    } else if (candidates?.mask) {
+      const mask = candidates.mask;
+      for (let slot = 0; slot < mask.length; slot++) if (mask[slot] === 1 && this.ids.isLive(slot)) visit(slot);
+    } else {
+      for (const slot of this.ids.liveSlots()) visit(slot);
+    }
+    return best.sorted();
+  }
+
+  /** Stops background work without saving (the collection is being deleted). */
+  abandon(): void {
+    this.closed = true;
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+
+  /** Copies the last saved graph (if any) into `dir`, after a running save finishes. */
+  async copySavedTo(dir: string): Promise<void> {
+    while (this.saving) await this.saving;
+    copySavedGraph(this.dir, dir);
+  }
+
+  /** Stops background work and saves the graph if it changed (unless a save is running). */
+  closeSync(): void {
+    this.closed = true;
+    if (!this.saving && this.graph && this.changesSinceSave > 0) {
+      try {
+        this.graph.saveSync(this.dir);
+      } catch (err) {
+        this.logger?.warn({ err, vector: this.name }, 'saving the vector index failed');
+      }
+    }
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+
+  private graphParams() {
+    return { space: this.space!, dim: this.storage.dim, m: this.params.m, efConstruct: this.params.efConstruct };
+  }
+
+  private maybeEnable(op: number): void {
+    if (!this.space || this.params.indexingThresholdKb <= 0) return;
+    if (this.storage.size * this.storage.dim * 4 < this.params.indexingThresholdKb * 1024) return;
+    this.graph = HnswGraph.create(this.graphParams(), Math.ceil(this.ids.capacity * 1.25));
+    this.changesSinceSave = 1;
+    for (let slot = 0; slot < this.ids.capacity; slot++) if (this.storage.has(slot)) this.mark(slot, op);
+    this.logger?.info({ vector: this.name, vectors: this.storage.size }, 'building the vector index');
+  }
+
+  private mark(slot: number, op: number): void {
+    this.unsynced.delete(slot);
+    this.unsynced.set(slot, op);
+    if (slot >= this.unsyncedMask.length) {
+      const grown = new Uint8Array(Math.max(slot + 1, this.unsyncedMask.length * 2));
+      grown.set(this.unsyncedMask);
+      this.unsyncedMask = grown;
+    }
+    this.unsyncedMask[slot] = 1;
+  }
+
+  private indexedOp(): number {
+    for (const op of this.unsynced.values()) return Math.min(this.durable, op - 1);
+    return this.durable;
+  }
+
+  private resolveWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const done = this.indexedOp();
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.op <= done) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed || this.unsynced.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.work());
+  }
+
+  /** One time slice of graph maintenance. */
+  private work(): void {
+    this.scheduled = false;
+    const graph = this.graph;
+    if (this.closed || !graph || graph.saving) return;
+    const deadline = performance.now() + SLICE_MS;
+    let n = 0;
+    for (const [slot, op] of this.unsynced) {
+      if (op > this.durable) break;
+      const v = this.storage.view(slot);
+      if (v && this.ids.isLive(slot)) graph.add(slot, v, this.storage.versionAt(slot));
+      else graph.remove(slot);
+      this.unsynced.delete(slot);
+      this.unsyncedMask[slot] = 0;
+      this.changesSinceSave++;
+      if ((++n & 7) === 0 && performance.now() > deadline) break;
+    }
+    this.resolveWaiters();
+    if (this.unsynced.size === 0 && this.changesSinceSave >= Math.max(1000, graph.size * 0.1)) this.startSave(graph);
+    this.schedule();
+  }
+
+  private startSave(graph: HnswGraph): void {
+    const changes = this.changesSinceSave;
+    this.changesSinceSave = 0;
+    this.saving = graph
+      .save(this.dir)
+      .catch((err: unknown) => {
+        this.changesSinceSave += changes;
+        this.logger?.warn({ err, vector: this.name }, 'saving the vector index failed');
+      })
+      .finally(() => {
+        this.saving = undefined;
+        this.schedule();
+      });
+  }
+}
