@@ -1,0 +1,3 @@
+export * from './eab.js';
+export * from './http01-responder.js';
+export * from './issuer.js';
