@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { TlsOptions } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -6,11 +7,17 @@ import type { Engine } from '../engine/engine.js';
 import { parseJsonText } from './body.js';
 import { renderError, sendError } from './envelope.js';
 import { VectorMetrics } from './metrics.js';
+import { QueryExecutor } from '../query/executor.js';
+import { aliasRoutes } from './routes/aliases.js';
 import { collectionRoutes } from './routes/collections.js';
+import { legacyRoutes } from './routes/legacy.js';
 import { payloadRoutes } from './routes/payload.js';
 import { pointRoutes } from './routes/points.js';
-import { searchRoutes } from './routes/search.js';
+import { queryRoutes } from './routes/query.js';
+import { scrollRoutes } from './routes/scroll.js';
 import { serviceRoutes } from './routes/service.js';
+import { snapshotRoutes } from './routes/snapshots.js';
+import { Telemetry } from './telemetry.js';
 
 export interface VectorAppOptions {
   logger: Logger;
@@ -18,6 +25,8 @@ export interface VectorAppOptions {
   bodyLimitBytes?: number;
   /** Serve HTTPS with these settings (mTLS in production); plain HTTP when unset (tests). */
   https?: TlsOptions;
+  /** Where snapshots are kept (default `<dataDir>/snapshots`). */
+  snapshotsDir?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -60,6 +69,9 @@ export function buildVectorApp(engine: Engine, options: VectorAppOptions): Fasti
     }
   });
 
+  // Snapshot uploads (multipart/form-data) arrive as raw bytes; the route finds the `snapshot` field.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
   app.setErrorHandler((err, request, reply) => {
     const rendered = renderError(err, request);
     if (rendered.status >= 500) request.log.error({ err }, 'request failed');
@@ -69,10 +81,15 @@ export function buildVectorApp(engine: Engine, options: VectorAppOptions): Fasti
   // Like Qdrant (actix), unknown routes are a bare 404.
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(''));
 
-  serviceRoutes(app, metrics);
+  const executor = new QueryExecutor((name) => engine.get(name));
+  serviceRoutes(app, metrics, new Telemetry(engine, metrics.stats));
   collectionRoutes(app, engine);
+  aliasRoutes(app, engine);
   pointRoutes(app, engine);
   payloadRoutes(app, engine);
-  searchRoutes(app, engine);
+  scrollRoutes(app, engine);
+  queryRoutes(app, engine, executor);
+  legacyRoutes(app, engine, executor);
+  snapshotRoutes(app, engine, options.snapshotsDir ?? join(engine.dataDir, 'snapshots'));
   return app;
 }

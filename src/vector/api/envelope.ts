@@ -21,9 +21,9 @@ export function ok(request: FastifyRequest, reply: FastifyReply, result: unknown
   return reply.code(200).type('application/json').send({ result, status: 'ok', time: elapsedSeconds(request) });
 }
 
-/** Update answer: `completed` with `?wait=true`, `acknowledged` otherwise (both after the commit). */
-export function updated(request: FastifyRequest, reply: FastifyReply, operationId: number, wait: boolean): FastifyReply {
-  return ok(request, reply, { operation_id: operationId, status: wait ? 'completed' : 'acknowledged' });
+/** Update answer: `completed` after apply (`?wait=true`), `acknowledged` after the durable append. */
+export function updated(request: FastifyRequest, reply: FastifyReply, result: { operationId: number; status: string }): FastifyReply {
+  return ok(request, reply, { operation_id: result.operationId, status: result.status });
 }
 
 export interface RenderedError {

@@ -76,7 +76,7 @@ const cases: Array<{ name: string; method: string; path: string; body?: unknown;
   { name: 'unknown distance', method: 'PUT', path: '/collections/d', body: { vectors: { size: 4, distance: 'cosine' } }, status: 400, message: /^Format error in JSON body: / },
   { name: 'invalid filter condition', method: 'POST', path: '/collections/c/points/count', body: { filter: { must: [{ nonsense: 1 }] } }, status: 400, message: /^Format error in JSON body: / },
   { name: 'scroll limit 0', method: 'POST', path: '/collections/c/points/scroll', body: { limit: 0 }, status: 422, message: 'Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]' },
-  { name: 'query limit 0', method: 'POST', path: '/collections/c/points/query', body: { query: [1, 2, 3, 4], limit: 0 }, status: 422, message: 'Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]' },
+  { name: 'query limit 0', method: 'POST', path: '/collections/c/points/query', body: { query: [1, 2, 3, 4], limit: 0 }, status: 422, message: 'Validation error in JSON body: [internal.limit: value 0 invalid, must be 1 or larger]' },
   { name: 'vector too large', method: 'PUT', path: '/collections/huge', body: { vectors: { size: 70000, distance: 'Dot' } }, status: 422, message: 'Validation error in JSON body: [vectors.size: value 70000 invalid, must be from 1 to 65536]' },
   { name: 'payload update without points or filter', method: 'POST', path: '/collections/c/points/payload', body: { payload: { a: 1 } }, status: 422, message: /^Validation error in JSON body: / },
   { name: 'invalid id in body', method: 'PUT', path: '/collections/c/points', body: { points: [{ id: 'abc', vector: [1, 2, 3, 4] }] }, status: 400, message: 'Format error in JSON body: value abc is not a valid point ID, valid values are either an unsigned integer or a UUID' },
@@ -85,8 +85,13 @@ const cases: Array<{ name: string; method: string; path: string; body?: unknown;
   { name: 'query by missing id', method: 'POST', path: '/collections/c/points/query', body: { query: 999 }, status: 404, message: 'Not found: No point with id 999 found' },
   { name: 'bad wait parameter', method: 'PUT', path: '/collections/c/points?wait=yes', body: { points: [] }, status: 400, message: 'Deserialize error in query parameters: provided string was not `true` or `false`' },
   { name: 'forbidden collection name', method: 'PUT', path: '/collections/a:b', body: { vectors: { size: 4, distance: 'Dot' } }, status: 422, message: 'Validation error in path parameters: [name: collection name cannot contain ":" char]' },
-  { name: 'unsupported conditional upsert', method: 'PUT', path: '/collections/c/points', body: { points: [], update_filter: { must: [] } }, status: 400, message: /^Bad request: update_filter is not supported/ },
-  { name: 'unsupported query kind', method: 'POST', path: '/collections/c/points/query', body: { query: { recommend: { positive: [1] } } }, status: 400, message: /^Bad request: .*not supported/ },
+  { name: 'unsupported query kind (formula)', method: 'POST', path: '/collections/c/points/query', body: { query: { formula: { sum: ['$score', 1] } } }, status: 400, message: /^Bad request: The `formula` query is not supported/ },
+  { name: 'inference objects refused', method: 'POST', path: '/collections/c/points/query', body: { query: { text: 'hello', model: 'bm25' } }, status: 400, message: /^Bad request: Inference is not supported/ },
+  { name: 'prefetch without a query', method: 'POST', path: '/collections/c/points/query', body: { prefetch: [{ query: [1, 2, 3, 4] }] }, status: 400, message: "Bad request: A query is needed to merge the prefetches. Can't have prefetches without defining a query." },
+  { name: 'score_threshold without a query', method: 'POST', path: '/collections/c/points/query', body: { score_threshold: 10 }, status: 400, message: "Bad request: A query is needed to use the score_threshold. Can't have score_threshold without defining a query." },
+  { name: 'fusion without prefetch', method: 'POST', path: '/collections/c/points/query', body: { query: { fusion: 'rrf' } }, status: 400, message: 'Bad request: cannot apply Fusion without prefetches' },
+  { name: 'recommend without examples', method: 'POST', path: '/collections/c/points/query', body: { query: { recommend: { strategy: 'best_score' } } }, status: 400, message: 'Bad request: At least one positive or negative vector ID required with this strategy' },
+  { name: 'query by a missing point id', method: 'POST', path: '/collections/c/points/query', body: { query: 999 }, status: 404, message: 'Not found: No point with id 999 found' },
 ];
 
 for (const c of cases) {
@@ -125,9 +130,15 @@ test('service endpoints: version, health probes as text, metrics, request ids', 
   const tagged = await raw('GET', `${base}/collections`, undefined, { 'x-request-id': 'req-abc-123' });
   assert.equal(tagged.headers['x-request-id'], 'req-abc-123');
   const metrics = await raw('GET', `${base}/metrics`);
-  assert.match(metrics.text, /phoenix_vector_requests_total\{method="GET",route="\/collections",status="200"\} \d+/);
-  assert.match(metrics.text, /phoenix_vector_request_duration_seconds_bucket/);
-  assert.match(metrics.text, /phoenix_vector_points 1/);
+  assert.match(metrics.text, /^app_info\{name="qdrant",version="1\.19\.0"\} 1$/m);
+  assert.match(metrics.text, /^collections_total 2$/m);
+  assert.match(metrics.text, /^collection_points\{collection="c"\} 1$/m);
+  assert.match(metrics.text, /^cluster_enabled 0$/m);
+  assert.match(metrics.text, /^rest_responses_total\{method="GET",endpoint="\/collections",status="200"\} \d+$/m);
+  assert.match(metrics.text, /^rest_responses_fail_total\{method="POST",endpoint="\/collections\/\{name\}\/points\/scroll",status="404"\} [1-9]\d*$/m);
+  assert.match(metrics.text, /^rest_responses_avg_duration_seconds\{method="GET",endpoint="\/collections",status="200"\} [\d.e-]+$/m);
+  assert.match(metrics.text, /^rest_responses_duration_seconds_bucket\{le="0\.001",method="GET",endpoint="\/collections"\}/m);
+  assert.match(metrics.text, /^memory_resident_bytes \d+$/m);
 });
 
 test('bodies over the limit are refused with a clear error, and the next request is served', async () => {

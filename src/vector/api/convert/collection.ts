@@ -5,6 +5,7 @@ import {
   DEFAULT_WAL,
   type CollectionConfig,
   type CollectionOptions,
+  type SparseVectorSpec,
   type VectorSpec,
 } from '../../collection/config.js';
 import type { CollectionInfo } from '../../collection/collection.js';
@@ -18,12 +19,11 @@ export function toCollectionConfig(wire: CreateCollectionWire): CollectionConfig
   const problems: Array<{ field: string; message: string }> = [];
   const spec = (field: string, p: VectorParamsWire): VectorSpec => {
     if (p.size > MAX_DIM) problems.push({ field: `${field}.size`, message: `value ${p.size} invalid, must be from 1 to ${MAX_DIM}` });
-    if (p.multivector_config) throw new WrongInputError('multivectors are not supported by Phoenix yet', 'VECTOR_UNSUPPORTED');
     const extra: Record<string, unknown> = {};
     for (const k of ['hnsw_config', 'quantization_config', 'on_disk', 'memory', 'datatype'] as const) {
       if (p[k] !== null && p[k] !== undefined) extra[k] = p[k];
     }
-    return { size: p.size, distance: p.distance, extra };
+    return { size: p.size, distance: p.distance, extra, ...(p.multivector_config ? { multivector: { comparator: 'max_sim' as const } } : {}) };
   };
   for (const [field, v] of [
     ['shard_number', wire.shard_number],
@@ -32,7 +32,7 @@ export function toCollectionConfig(wire: CreateCollectionWire): CollectionConfig
   ] as const) {
     if (v === 0) problems.push({ field, message: 'value 0 invalid, must be 1 or larger' });
   }
-  if (wire.sparse_vectors && Object.keys(wire.sparse_vectors).length > 0) throw new WrongInputError('sparse vectors are not supported by Phoenix yet', 'VECTOR_UNSUPPORTED');
+  if (wire.init_from !== undefined && wire.init_from !== null) throw new WrongInputError('init_from is not supported (Qdrant removed it in 1.16): copy points with scroll and upsert, or restore a snapshot', 'VECTOR_UNSUPPORTED');
 
   let vectors: CollectionConfig['vectors'];
   const v = wire.vectors;
@@ -62,7 +62,17 @@ export function toCollectionConfig(wire: CreateCollectionWire): CollectionConfig
     strict_mode_config: merge(DEFAULT_STRICT_MODE, wire.strict_mode_config),
   };
   if (wire.metadata) options.metadata = wire.metadata;
-  return { vectors, options };
+  const out: CollectionConfig = { vectors, options };
+  if (wire.sparse_vectors) {
+    const sparse: Record<string, SparseVectorSpec> = {};
+    for (const [name, p] of Object.entries(wire.sparse_vectors)) Object.defineProperty(sparse, name, { value: toSparseSpec(p), enumerable: true });
+    out.sparseVectors = sparse;
+  }
+  return out;
+}
+
+export function toSparseSpec(p: { index?: Record<string, unknown> | null | undefined; modifier?: 'none' | 'idf' | null | undefined }): SparseVectorSpec {
+  return { modifier: p.modifier ?? 'none', extra: p.index ? { index: p.index } : {} };
 }
 
 function isSingle(v: NonNullable<CreateCollectionWire['vectors']>): v is VectorParamsWire {
@@ -79,7 +89,11 @@ function merge(defaults: Record<string, unknown>, diff: Record<string, unknown> 
 }
 
 function vectorParamsWire(s: VectorSpec): Record<string, unknown> {
-  return { size: s.size, distance: s.distance, ...s.extra };
+  return { size: s.size, distance: s.distance, ...s.extra, ...(s.multivector ? { multivector_config: { comparator: s.multivector.comparator } } : {}) };
+}
+
+function sparseParamsWire(s: SparseVectorSpec): Record<string, unknown> {
+  return { ...s.extra, ...(s.modifier !== 'none' ? { modifier: s.modifier } : {}) };
 }
 
 /** Engine config → Qdrant's CollectionConfig JSON. */
@@ -89,8 +103,10 @@ export function configWire(config: CollectionConfig): Record<string, unknown> {
       ? vectorParamsWire(config.vectors.spec)
       : Object.fromEntries(Object.entries(config.vectors.specs).map(([n, s]) => [n, vectorParamsWire(s)]));
   const o = config.options;
+  const params: Record<string, unknown> = { vectors, ...o.params };
+  if (config.sparseVectors && Object.keys(config.sparseVectors).length > 0) params.sparse_vectors = Object.fromEntries(Object.entries(config.sparseVectors).map(([n, s]) => [n, sparseParamsWire(s)]));
   const out: Record<string, unknown> = {
-    params: { vectors, ...o.params },
+    params,
     hnsw_config: o.hnsw_config,
     optimizer_config: o.optimizer_config,
     wal_config: o.wal_config,
@@ -104,12 +120,13 @@ export function configWire(config: CollectionConfig): Record<string, unknown> {
 /** `GET /collections/{name}` result. */
 export function collectionInfoWire(info: CollectionInfo): Record<string, unknown> {
   return {
-    status: 'green',
-    optimizer_status: 'ok',
+    status: info.status,
+    optimizer_status: info.optimizerStatus,
     indexed_vectors_count: info.indexedVectorsCount,
     points_count: info.pointsCount,
     segments_count: info.segmentsCount,
     config: configWire(info.config),
-    payload_schema: {},
+    payload_schema: info.payloadSchema,
+    update_queue: { length: 0 },
   };
 }

@@ -1,106 +1,86 @@
 import { DEFAULT_VECTOR } from '../../collection/config.js';
-import type { Operation, PointsSelection, PointWrite } from '../../collection/operations.js';
-import type { PayloadSelector, PointRecord, VectorSelector } from '../../collection/records.js';
+import type { Operation, PointsSelection, PointWrite, UpdateMode } from '../../collection/operations.js';
 import { BadRequestError, ValidationError } from '../../errors.js';
-import type { JsonObject } from '../../segment/json-path.js';
-import { dense, type VectorValue } from '../../segment/vector-value.js';
+import type { Filter } from '../../segment/filter.js';
 import type { PointId } from '../../segment/point-id.js';
+import type { VectorValue } from '../../segment/vector-value.js';
 import type { FilterWire } from '../schemas/filter.js';
-import type { WithPayloadWire, WithVectorWire } from '../schemas/common.js';
-import type { PointsSelectorWire, UpsertWire } from '../schemas/points.js';
-import { f32, f32Array } from './f32.js';
-import { toFilter, toPath } from './filter.js';
+import type { DeleteVectorsWire, PointsSelectorWire, UpdateVectorsWire, UpsertWire, VectorStructWire } from '../schemas/points.js';
+import type { VectorValueWire } from '../schemas/vectors.js';
+import { toFilter } from './filter.js';
+import { rejectShardKey } from './query.js';
+import { toVectorValue } from './vectors.js';
 
-/** Upsert body (points list or batch) → upsert operation. */
-export function toUpsert(wire: UpsertWire): Operation {
-  if (wire.update_filter) throw new BadRequestError('update_filter is not supported by Phoenix yet', 'VECTOR_UNSUPPORTED');
-  if (wire.update_mode && wire.update_mode !== 'upsert') throw new BadRequestError(`update_mode \`${wire.update_mode}\` is not supported by Phoenix yet`, 'VECTOR_UNSUPPORTED');
+export { recordWire, scoredPointWire, toVectorSelector, vectorWire } from './output.js';
+
+const INFERENCE = 'Inference is not supported by Phoenix: documents, images and objects must be sent as vectors';
+
+/** Upsert body (points list or batch) → upsert operation, with conditional `update_filter` / `update_mode`. */
+export function toUpsert(wire: UpsertWire, field = ''): Operation {
+  rejectShardKey(wire.shard_key);
+  const prefix = field === '' ? '' : `${field}.`;
+  let points: PointWrite[];
   if ('batch' in wire) {
     const { ids, vectors, payloads } = wire.batch;
     const problems: Array<{ field: string; message: string }> = [];
     const named = !Array.isArray(vectors);
-    const columns: Array<[string, number[][]]> = named ? Object.entries(vectors) : [[DEFAULT_VECTOR, vectors]];
+    const columns: Array<[string, VectorValueWire[]]> = named ? Object.entries(vectors) : [[DEFAULT_VECTOR, vectors]];
     for (const [name, column] of columns) {
-      if (column.length !== ids.length) problems.push({ field: named ? `batch.vectors.${name}` : 'batch.vectors', message: `number of vectors (${column.length}) must be equal to number of ids (${ids.length})` });
+      if (column.length !== ids.length) problems.push({ field: named ? `${prefix}batch.vectors.${name}` : `${prefix}batch.vectors`, message: `number of vectors (${column.length}) must be equal to number of ids (${ids.length})` });
     }
-    if (payloads && payloads.length !== ids.length) problems.push({ field: 'batch.payloads', message: `number of payloads (${payloads.length}) must be equal to number of ids (${ids.length})` });
+    if (payloads && payloads.length !== ids.length) problems.push({ field: `${prefix}batch.payloads`, message: `number of payloads (${payloads.length}) must be equal to number of ids (${ids.length})` });
     if (problems.length > 0) throw new ValidationError(problems);
-    const points: PointWrite[] = ids.map((id, i) => ({
+    points = ids.map((id, i) => ({
       id,
-      vectors: new Map(columns.map(([name, column]) => [name, dense(Float32Array.from(column[i]!))])),
+      vectors: new Map(columns.map(([name, column]) => [name, toVectorValue(column[i]!, named ? `${prefix}batch.vectors.${name}[${i}]` : `${prefix}batch.vectors[${i}]`)])),
       payload: payloads?.[i] ?? {},
     }));
-    return { type: 'upsert', points };
+  } else {
+    points = wire.points.map((p, i) => ({ id: p.id, vectors: toVectorStruct(p.vector, `${prefix}points[${i}].vector`), payload: p.payload ?? {} }));
   }
-  return {
-    type: 'upsert',
-    points: wire.points.map((p) => ({
-      id: p.id,
-      vectors: Array.isArray(p.vector) ? new Map([[DEFAULT_VECTOR, dense(Float32Array.from(p.vector))]]) : new Map(Object.entries(p.vector).map(([n, v]) => [n, dense(Float32Array.from(v))])),
-      payload: p.payload ?? {},
-    })),
-  };
+  const op: Operation = { type: 'upsert', points };
+  if (wire.update_filter) op.updateFilter = toFilter(wire.update_filter, `${prefix}update_filter`);
+  if (wire.update_mode) op.updateMode = wire.update_mode as UpdateMode;
+  return op;
+}
+
+/** A point's `vector`: one unnamed vector (dense or multi) or named vectors of any kind. */
+export function toVectorStruct(wire: VectorStructWire, field: string): Map<string, VectorValue> {
+  if (Array.isArray(wire)) return new Map([[DEFAULT_VECTOR, toVectorValue(wire, field)]]);
+  if ('inference' in wire) throw new BadRequestError(INFERENCE, 'VECTOR_INFERENCE');
+  const out = new Map<string, VectorValue>();
+  for (const [name, v] of Object.entries(wire)) {
+    if (!Array.isArray(v) && 'inference' in v) throw new BadRequestError(INFERENCE, 'VECTOR_INFERENCE');
+    out.set(name, toVectorValue(v as VectorValueWire, `${field}.?`));
+  }
+  return out;
+}
+
+export function toUpdateVectors(wire: UpdateVectorsWire, field = ''): Operation {
+  rejectShardKey(wire.shard_key);
+  const prefix = field === '' ? '' : `${field}.`;
+  if (wire.points.length === 0) throw new ValidationError([{ field: `${prefix}points`, message: 'must contain at least 1 item' }]);
+  const op: Operation = { type: 'update_vectors', points: wire.points.map((p, i) => ({ id: p.id, vectors: toVectorStruct(p.vector, `${prefix}points[${i}].vector`) })) };
+  if (wire.update_filter) op.updateFilter = toFilter(wire.update_filter, `${prefix}update_filter`);
+  return op;
+}
+
+export function toDeleteVectors(wire: DeleteVectorsWire, field = ''): Operation {
+  rejectShardKey(wire.shard_key);
+  const prefix = field === '' ? '' : `${field}.`;
+  if (wire.vector.length === 0) throw new ValidationError([{ field: `${prefix}vector`, message: 'must contain at least 1 item' }]);
+  if (new Set(wire.vector).size !== wire.vector.length) throw new ValidationError([{ field: `${prefix}vector`, message: 'must contain unique items' }]);
+  return { type: 'delete_vectors', selection: toSelectionOf(wire.points, wire.filter), names: wire.vector };
 }
 
 export function toSelection(wire: PointsSelectorWire): PointsSelection {
+  rejectShardKey(wire.shard_key);
   return 'points' in wire ? { kind: 'ids', ids: wire.points } : { kind: 'filter', filter: toFilter(wire.filter) };
 }
 
-/** `points` or `filter` of payload requests; one of them is required. */
+/** `points` or `filter` of payload and vector requests; one of them is required. */
 export function toSelectionOf(points: PointId[] | null | undefined, filter: FilterWire | null | undefined): PointsSelection {
   if (points) return { kind: 'ids', ids: points };
-  if (filter) return { kind: 'filter', filter: toFilter(filter) };
+  if (filter) return { kind: 'filter', filter: toFilter(filter) as Filter };
   throw new ValidationError([{ field: 'points', message: 'either list of point ids or filter must be provided' }]);
-}
-
-export function toPayloadSelector(wire: WithPayloadWire | null | undefined, fallback: boolean): PayloadSelector {
-  if (wire === null || wire === undefined) return { kind: fallback ? 'all' : 'none' };
-  if (typeof wire === 'boolean') return { kind: wire ? 'all' : 'none' };
-  if (Array.isArray(wire)) return { kind: 'include', paths: wire.map(toPath) };
-  if ('include' in wire) return { kind: 'include', paths: wire.include.map(toPath) };
-  return { kind: 'exclude', paths: wire.exclude.map(toPath) };
-}
-
-export function toVectorSelector(wire: WithVectorWire | null | undefined, fallback: boolean): VectorSelector {
-  if (wire === null || wire === undefined) return { kind: fallback ? 'all' : 'none' };
-  if (typeof wire === 'boolean') return { kind: wire ? 'all' : 'none' };
-  return { kind: 'names', names: new Set(wire) };
-}
-
-/** Qdrant's Record (`id`, then `payload` and `vector` when asked for). */
-export function recordWire(r: PointRecord, singleVector: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: r.id };
-  addBody(out, r, singleVector);
-  return out;
-}
-
-/** Qdrant's ScoredPoint (`id`, `version`, `score`, then `payload` and `vector` when asked for). */
-export function scoredPointWire(r: PointRecord, singleVector: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: r.id, version: r.version, score: f32(r.score ?? 0) };
-  addBody(out, r, singleVector);
-  return out;
-}
-
-function addBody(out: Record<string, unknown>, r: PointRecord, singleVector: boolean): void {
-  if (r.payload) out.payload = r.payload as JsonObject;
-  if (r.vectors) {
-    if (singleVector) {
-      const v = r.vectors.get(DEFAULT_VECTOR);
-      if (v) out.vector = vectorWire(v);
-    } else {
-      out.vector = Object.fromEntries([...r.vectors].map(([n, v]) => [n, vectorWire(v)]));
-    }
-  }
-}
-
-/** A stored vector as Qdrant writes it: dense list, `{indices, values}`, or list of lists. */
-function vectorWire(v: VectorValue): unknown {
-  switch (v.kind) {
-    case 'dense':
-      return f32Array(v.values);
-    case 'sparse':
-      return { indices: [...v.indices], values: f32Array(v.values) };
-    case 'multi':
-      return v.vectors.map((x) => f32Array(x));
-  }
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import { parseBody } from '../body.js';
-import { toPath } from '../convert/filter.js';
-import { toSelection, toSelectionOf } from '../convert/points.js';
+import { toPayloadOperation } from '../convert/batch.js';
+import { toSelection } from '../convert/points.js';
 import { updated } from '../envelope.js';
 import { collectionName, waitParam } from '../params.js';
 import { deletePayloadSchema, setPayloadSchema } from '../schemas/payload.js';
@@ -20,10 +20,8 @@ export function payloadRoutes(app: FastifyInstance, engine: Engine): void {
       handler: async (request, reply) => {
         const collection = engine.get(collectionName(request));
         const wait = waitParam(request);
-        const body = parseBody(setPayloadSchema, request.body);
-        const selection = toSelectionOf(body.points, body.filter);
-        const { operationId } = await collection.update({ type, selection, payload: body.payload, ...(body.key ? { key: toPath(body.key) } : {}) }, { wait });
-        return updated(request, reply, operationId, wait);
+        const op = toPayloadOperation(type, parseBody(setPayloadSchema, request.body));
+        return updated(request, reply, await collection.update(op, { wait }));
       },
     });
   }
@@ -31,17 +29,14 @@ export function payloadRoutes(app: FastifyInstance, engine: Engine): void {
   app.post('/collections/:name/points/payload/delete', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
-    const body = parseBody(deletePayloadSchema, request.body);
-    const selection = toSelectionOf(body.points, body.filter);
-    const { operationId } = await collection.update({ type: 'delete_payload', selection, keys: body.keys.map(toPath) }, { wait });
-    return updated(request, reply, operationId, wait);
+    const op = toPayloadOperation('delete_payload', parseBody(deletePayloadSchema, request.body));
+    return updated(request, reply, await collection.update(op, { wait }));
   });
 
   app.post('/collections/:name/points/payload/clear', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const selection = toSelection(parseBody(pointsSelectorSchemaFor(request.body), request.body));
-    const { operationId } = await collection.update({ type: 'clear_payload', selection }, { wait });
-    return updated(request, reply, operationId, wait);
+    return updated(request, reply, await collection.update({ type: 'clear_payload', selection }, { wait }));
   });
 }

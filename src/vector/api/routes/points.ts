@@ -2,29 +2,30 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import { VectorNotFoundError } from '../../errors.js';
 import { parseBody } from '../body.js';
-import { recordWire, toPayloadSelector, toSelection, toUpsert, toVectorSelector } from '../convert/points.js';
+import { toOutput } from '../convert/output.js';
+import { toBatchOperations } from '../convert/batch.js';
+import { recordWire, toDeleteVectors, toSelection, toUpdateVectors, toUpsert } from '../convert/points.js';
+import { rejectShardKey } from '../convert/query.js';
 import { ok, updated } from '../envelope.js';
 import { collectionName, pathPointId, waitParam } from '../params.js';
-import { pointRequestSchema, pointsSelectorSchemaFor, upsertSchemaFor } from '../schemas/points.js';
+import { deleteVectorsSchema, pointRequestSchema, pointsSelectorSchemaFor, updateVectorsSchema, upsertSchemaFor } from '../schemas/points.js';
 
-/** Points: upsert, retrieve (by ids and one by path), delete (by ids or filter). */
+/** Points: upsert, retrieve (by ids and one by path), delete, update and delete vectors, batch update. */
 export function pointRoutes(app: FastifyInstance, engine: Engine): void {
   app.put('/collections/:name/points', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const op = toUpsert(parseBody(upsertSchemaFor(request.body), request.body));
-    const { operationId } = await collection.update(op, { wait });
-    return updated(request, reply, operationId, wait);
+    return updated(request, reply, await collection.update(op, { wait }));
   });
 
   app.post('/collections/:name/points', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const body = parseBody(pointRequestSchema, request.body);
-    const records = collection.retrieve(body.ids, {
-      withPayload: toPayloadSelector(body.with_payload, true),
-      withVector: toVectorSelector(body.with_vector, false),
-    });
-    return ok(request, reply, records.map((r) => recordWire(r, collection.isSingleVector)));
+    rejectShardKey(body.shard_key);
+    const out = toOutput(body.with_payload, body.with_vector ?? body.with_vectors, true);
+    const records = collection.retrieve(body.ids, out.read);
+    return ok(request, reply, records.map((r) => recordWire(r, collection.isSingleVector, out.selectPayload)));
   });
 
   app.get('/collections/:name/points/:id', async (request, reply) => {
@@ -39,7 +40,32 @@ export function pointRoutes(app: FastifyInstance, engine: Engine): void {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const selection = toSelection(parseBody(pointsSelectorSchemaFor(request.body), request.body));
-    const { operationId } = await collection.update({ type: 'delete', selection }, { wait });
-    return updated(request, reply, operationId, wait);
+    return updated(request, reply, await collection.update({ type: 'delete', selection }, { wait }));
+  });
+
+  app.put('/collections/:name/points/vectors', async (request, reply) => {
+    const collection = engine.get(collectionName(request));
+    const wait = waitParam(request);
+    const op = toUpdateVectors(parseBody(updateVectorsSchema, request.body));
+    return updated(request, reply, await collection.update(op, { wait }));
+  });
+
+  app.post('/collections/:name/points/vectors/delete', async (request, reply) => {
+    const collection = engine.get(collectionName(request));
+    const wait = waitParam(request);
+    const op = toDeleteVectors(parseBody(deleteVectorsSchema, request.body));
+    return updated(request, reply, await collection.update(op, { wait }));
+  });
+
+  app.post('/collections/:name/points/batch', async (request, reply) => {
+    const collection = engine.get(collectionName(request));
+    const wait = waitParam(request);
+    const ops = toBatchOperations(request.body);
+    const results = [];
+    for (const op of ops) {
+      const r = await collection.update(op, { wait });
+      results.push({ operation_id: r.operationId, status: r.status });
+    }
+    return ok(request, reply, results);
   });
 }

@@ -36,8 +36,21 @@ export type WithPayloadWire = z.infer<typeof withPayloadSchema>;
 export const withVectorSchema = z.union([z.boolean(), z.array(z.string())], { error: 'data did not match any variant of untagged enum WithVector' });
 export type WithVectorWire = z.infer<typeof withVectorSchema>;
 
-/** Unsigned integer (serde `usize`). */
-export const uintSchema = z.number().int().nonnegative();
+/**
+ * Unsigned integer (serde `usize`/`u64`): anything up to u64::MAX is accepted (Qdrant takes
+ * `limit: 18446744073709551615`) and capped at the largest safe integer.
+ */
+export const uintSchema = z.number().transform((v, ctx) => {
+  if (!Number.isInteger(v)) {
+    ctx.addIssue({ code: 'custom', message: `invalid type: floating point \`${v}\`, expected usize` });
+    return z.NEVER;
+  }
+  if (v < 0) {
+    ctx.addIssue({ code: 'custom', message: `invalid value: integer \`${v}\`, expected usize` });
+    return z.NEVER;
+  }
+  return Math.min(v, Number.MAX_SAFE_INTEGER);
+});
 
 /** Query-string flags Qdrant takes on updates. */
 export const updateParamsSchema = z.object({

@@ -8,6 +8,7 @@ export const setPayloadSchema = z.object({
   points: z.array(pointIdSchema).nullish(),
   filter: filterSchema.nullish(),
   key: z.string().nullish(),
+  shard_key: z.unknown().optional(),
 });
 export type SetPayloadWire = z.infer<typeof setPayloadSchema>;
 
@@ -15,5 +16,6 @@ export const deletePayloadSchema = z.object({
   keys: z.array(z.string()),
   points: z.array(pointIdSchema).nullish(),
   filter: filterSchema.nullish(),
+  shard_key: z.unknown().optional(),
 });
 export type DeletePayloadWire = z.infer<typeof deletePayloadSchema>;

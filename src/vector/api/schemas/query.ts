@@ -1,56 +1,129 @@
 import { z } from 'zod';
-import { denseVectorSchema, pointIdSchema, uintSchema, withPayloadSchema, withVectorSchema } from './common.js';
+import { uintSchema, withPayloadSchema, withVectorSchema } from './common.js';
 import { filterSchema } from './filter.js';
+import { vectorInputSchema, type VectorInputWire } from './vectors.js';
 
 /**
- * `POST /points/query` (Query API) and the legacy `POST /points/search`. `query` is a vector, a
- * point id, `{nearest: vector | id}`, or another query kind (recommend, fusion, …), which this
- * slice reports as not supported.
+ * The Query API on the wire: `POST /points/query` (and its batch and groups forms). `query` is a
+ * vector input (vector or point id) or one of the query kinds; `prefetch` nests.
  */
-const vectorInputSchema = z.union([denseVectorSchema, pointIdSchema], { error: 'Expected some form of vector, id, or a type of query' });
+export const searchParamsSchema = z.object({
+  hnsw_ef: uintSchema.nullish(),
+  exact: z.boolean().nullish(),
+  indexed_only: z.boolean().nullish(),
+  quantization: z.unknown().optional(),
+  acorn: z.unknown().optional(),
+  idf: z.unknown().optional(),
+});
+export type SearchParamsWire = z.infer<typeof searchParamsSchema>;
 
-const OTHER_QUERIES = ['recommend', 'discover', 'context', 'order_by', 'fusion', 'rrf', 'formula', 'sample'] as const;
+export const lookupLocationSchema = z.object({ collection: z.string(), vector: z.string().nullish(), shard_key: z.unknown().optional() });
+export type LookupLocationWire = z.infer<typeof lookupLocationSchema>;
+
+const contextPairSchema = z.object({ positive: vectorInputSchema, negative: vectorInputSchema });
+const contextSchema = z.union([contextPairSchema, z.array(contextPairSchema)]).nullish();
+
+export const recommendStrategySchema = z.enum(['average_vector', 'best_score', 'sum_scores']);
+
+const orderBySchema = z.union([
+  z.string(),
+  z.object({ key: z.string(), direction: z.enum(['asc', 'desc']).nullish(), start_from: z.union([z.number(), z.string()]).nullish() }),
+]);
+export type OrderByWire = z.infer<typeof orderBySchema>;
+
+const mmrSchema = z.object({ diversity: z.number().nullish(), candidates_limit: uintSchema.nullish() });
+
+export type QueryWire =
+  | { nearest: VectorInputWire; mmr?: z.infer<typeof mmrSchema> | null | undefined }
+  | { recommend: { positive?: VectorInputWire[] | null | undefined; negative?: VectorInputWire[] | null | undefined; strategy?: z.infer<typeof recommendStrategySchema> | null | undefined } }
+  | { discover: { target: VectorInputWire; context?: ContextWire | null | undefined } }
+  | { context: ContextWire | null | undefined }
+  | { order_by: OrderByWire }
+  | { fusion: 'rrf' | 'dbsf' }
+  | { rrf: { k?: number | null | undefined; weights?: number[] | null | undefined } }
+  | { sample: 'random' }
+  | { unsupported: string };
+
+type ContextPairWire = z.infer<typeof contextPairSchema>;
+type ContextWire = ContextPairWire | ContextPairWire[];
+
+/** A query kind Phoenix recognises but does not run (reported as such, never ignored). */
+const unsupportedQuerySchema = z.union([
+  z.object({ formula: z.unknown() }).transform(() => ({ unsupported: 'formula' })),
+  z.object({ relevance_feedback: z.unknown() }).transform(() => ({ unsupported: 'relevance_feedback' })),
+]);
 
 export const queryInterfaceSchema = z.union(
   [
     vectorInputSchema,
-    z.object({ nearest: vectorInputSchema, mmr: z.unknown().optional() }),
-    z
-      .looseObject({})
-      .refine((o) => OTHER_QUERIES.some((k) => k in o))
-      .transform((o) => ({ unsupported: OTHER_QUERIES.find((k) => k in o) ?? 'unknown' })),
+    z.object({ nearest: vectorInputSchema, mmr: mmrSchema.nullish() }),
+    z.object({ recommend: z.object({ positive: z.array(vectorInputSchema).nullish(), negative: z.array(vectorInputSchema).nullish(), strategy: recommendStrategySchema.nullish() }) }),
+    z.object({ discover: z.object({ target: vectorInputSchema, context: contextSchema }) }),
+    z.object({ context: z.union([contextPairSchema, z.array(contextPairSchema), z.null()]) }),
+    z.object({ order_by: orderBySchema }),
+    z.object({ fusion: z.enum(['rrf', 'dbsf']) }),
+    z.object({ rrf: z.object({ k: uintSchema.nullish(), weights: z.array(z.number()).nullish() }) }),
+    z.object({ sample: z.enum(['random']) }),
+    unsupportedQuerySchema,
   ],
   { error: 'Expected some form of vector, id, or a type of query' },
 );
-export type QueryInterfaceWire = z.infer<typeof queryInterfaceSchema>;
+export type QueryInterfaceWire = VectorInputWire | QueryWire;
 
-const searchParamsSchema = z.object({ hnsw_ef: uintSchema.nullish(), exact: z.boolean().optional(), indexed_only: z.boolean().optional(), quantization: z.unknown().optional() });
+export interface PrefetchWire {
+  prefetch?: PrefetchWire | PrefetchWire[] | null | undefined;
+  query?: QueryInterfaceWire | null | undefined;
+  using?: string | null | undefined;
+  filter?: z.infer<typeof filterSchema> | null | undefined;
+  params?: SearchParamsWire | null | undefined;
+  score_threshold?: number | null | undefined;
+  limit?: number | null | undefined;
+  lookup_from?: LookupLocationWire | null | undefined;
+}
 
-export const queryRequestSchema = z.object({
+export const prefetchSchema: z.ZodType<PrefetchWire> = z.lazy(() =>
+  z.object({
+    prefetch: z.union([prefetchSchema, z.array(prefetchSchema)]).nullish(),
+    query: queryInterfaceSchema.nullish(),
+    using: z.string().nullish(),
+    filter: filterSchema.nullish(),
+    params: searchParamsSchema.nullish(),
+    score_threshold: z.number().nullish(),
+    limit: uintSchema.nullish(),
+    lookup_from: lookupLocationSchema.nullish(),
+  }),
+) as z.ZodType<PrefetchWire>;
+
+const queryCommon = {
+  shard_key: z.unknown().optional(),
+  prefetch: z.union([prefetchSchema, z.array(prefetchSchema)]).nullish(),
   query: queryInterfaceSchema.nullish(),
   using: z.string().nullish(),
   filter: filterSchema.nullish(),
   params: searchParamsSchema.nullish(),
   score_threshold: z.number().nullish(),
-  limit: uintSchema.nullish(),
-  offset: uintSchema.nullish(),
   with_vector: withVectorSchema.nullish(),
   with_vectors: withVectorSchema.nullish(),
   with_payload: withPayloadSchema.nullish(),
-  prefetch: z.unknown().optional(),
-  lookup_from: z.unknown().optional(),
-});
+  lookup_from: lookupLocationSchema.nullish(),
+};
+
+export const queryRequestSchema = z.object({ ...queryCommon, limit: uintSchema.nullish(), offset: uintSchema.nullish() });
 export type QueryRequestWire = z.infer<typeof queryRequestSchema>;
 
-/** Legacy search: `vector` is a vector or `{name, vector}`; `limit` is required. */
-export const searchRequestSchema = z.object({
-  vector: z.union([denseVectorSchema, z.object({ name: z.string(), vector: denseVectorSchema })], { error: 'data did not match any variant of untagged enum NamedVectorStruct' }),
-  filter: filterSchema.nullish(),
-  params: searchParamsSchema.nullish(),
-  limit: uintSchema,
-  offset: uintSchema.nullish(),
-  with_payload: withPayloadSchema.nullish(),
-  with_vector: withVectorSchema.nullish(),
-  score_threshold: z.number().nullish(),
+export const queryBatchSchema = z.object({ searches: z.array(queryRequestSchema) });
+
+export const withLookupSchema = z.union([
+  z.string(),
+  z.object({ collection: z.string(), with_payload: withPayloadSchema.nullish(), with_vectors: withVectorSchema.nullish(), with_vector: withVectorSchema.nullish() }),
+]);
+export type WithLookupWire = z.infer<typeof withLookupSchema>;
+
+export const queryGroupsSchema = z.object({
+  ...queryCommon,
+  group_by: z.string(),
+  group_size: uintSchema.nullish(),
+  limit: uintSchema.nullish(),
+  with_lookup: withLookupSchema.nullish(),
 });
-export type SearchRequestWire = z.infer<typeof searchRequestSchema>;
+export type QueryGroupsWire = z.infer<typeof queryGroupsSchema>;
