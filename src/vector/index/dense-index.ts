@@ -184,16 +184,20 @@ export class DenseIndex {
     this.waiters = [];
   }
 
-  /** Copies the last saved graph (if any) into `dir`, after a running save finishes. */
+  /** Saves the graph (when it changed) and copies the save into `dir` (snapshots). */
   async copySavedTo(dir: string): Promise<void> {
     while (this.saving) await this.saving;
+    if (this.graph && this.changesSinceSave > 0) {
+      this.startSave(this.graph);
+      while (this.saving) await this.saving;
+    }
     copySavedGraph(this.dir, dir);
   }
 
-  /** Stops background work and saves the graph if it changed (unless a save is running). */
+  /** Stops background work and saves the graph if it changed since the last save began. */
   closeSync(): void {
     this.closed = true;
-    if (!this.saving && this.graph && this.changesSinceSave > 0) {
+    if (this.graph && (this.changesSinceSave > 0 || this.saving)) {
       try {
         this.graph.saveSync(this.dir);
       } catch (err) {

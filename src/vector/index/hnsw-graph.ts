@@ -37,7 +37,9 @@ export class HnswGraph {
   private capacity: number;
   private ef = -1;
   private live = 0;
+  /** Last generation number handed out, and the one `meta.json` names. */
   private generation = 0;
+  private committed = 0;
   /** True while an asynchronous save runs: mutations are refused. */
   saving = false;
 
@@ -84,6 +86,7 @@ export class HnswGraph {
       index.readIndexSync(graphFile);
       const graph = new HnswGraph(params, index, index.getMaxElements(), versions);
       graph.generation = meta.generation;
+      graph.committed = meta.generation;
       return graph;
     } catch (err) {
       logger?.warn({ dir, err }, 'saved graph unreadable; rebuilding');
@@ -157,7 +160,7 @@ export class HnswGraph {
   async save(dir: string): Promise<void> {
     this.saving = true;
     try {
-      const generation = this.generation + 1;
+      const generation = ++this.generation;
       mkdirSync(dir, { recursive: true });
       const graphFile = join(dir, `graph-${generation}.bin`);
       const versions = this.versions.slice();
@@ -169,9 +172,9 @@ export class HnswGraph {
     }
   }
 
-  /** Like `save`, blocking (used at close). */
+  /** Like `save`, blocking (used at close; safe while an asynchronous save runs). */
   saveSync(dir: string): void {
-    const generation = this.generation + 1;
+    const generation = ++this.generation;
     mkdirSync(dir, { recursive: true });
     const graphFile = join(dir, `graph-${generation}.bin`);
     writeSynced(join(dir, `graph-${generation}.versions`), Buffer.from(this.versions.buffer, 0, this.versions.byteLength));
@@ -186,13 +189,18 @@ export class HnswGraph {
     } finally {
       closeSync(fd);
     }
+    if (generation < this.committed) {
+      // A later save (at close) already committed: this one is obsolete.
+      for (const f of [`graph-${generation}.bin`, `graph-${generation}.versions`]) rmSync(join(dir, f), { force: true });
+      return;
+    }
     const meta: GraphMeta = { ...this.params, generation, graphBytes: statSync(graphFile).size, labels };
     writeSynced(join(dir, 'meta.json.tmp'), Buffer.from(JSON.stringify(meta)));
     renameSync(join(dir, 'meta.json.tmp'), join(dir, 'meta.json'));
-    this.generation = generation;
+    this.committed = generation;
     for (const f of readdirSync(dir)) {
       const m = /^graph-(\d+)\./.exec(f);
-      if (m && Number(m[1]) !== generation) rmSync(join(dir, f), { force: true });
+      if (m && Number(m[1]) < generation) rmSync(join(dir, f), { force: true });
     }
   }
 }
