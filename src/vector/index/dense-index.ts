@@ -16,6 +16,8 @@ export interface DenseSearchParams {
 
 /** How long one background indexing slice may hold the event loop. */
 const SLICE_MS = 12;
+/** Quiet time before the graph is saved in the background. */
+const SAVE_IDLE_MS = 3000;
 
 /**
  * Nearest-neighbour search over the dense vectors of one name: an HNSW graph once the vectors
@@ -38,6 +40,7 @@ export class DenseIndex {
   private closed = false;
   private changesSinceSave = 0;
   private saving: Promise<void> | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
   private readonly space: GraphSpace | undefined;
 
   constructor(
@@ -180,6 +183,7 @@ export class DenseIndex {
   /** Stops background work without saving (the collection is being deleted). */
   abandon(): void {
     this.closed = true;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
   }
@@ -197,6 +201,7 @@ export class DenseIndex {
   /** Stops background work and saves the graph if it changed since the last save began. */
   closeSync(): void {
     this.closed = true;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
     if (this.graph && (this.changesSinceSave > 0 || this.saving)) {
       try {
         this.graph.saveSync(this.dir);
@@ -272,8 +277,25 @@ export class DenseIndex {
       if ((++n & 7) === 0 && performance.now() > deadline) break;
     }
     this.resolveWaiters();
-    if (this.unsynced.size === 0 && this.changesSinceSave >= Math.max(1000, graph.size * 0.1)) this.startSave(graph);
+    if (this.unsynced.size === 0 && this.changesSinceSave >= Math.max(1000, graph.size * 0.1)) this.saveWhenIdle();
     this.schedule();
+  }
+
+  /**
+   * Saving pauses graph updates (the graph is written on a worker thread), so it waits for a quiet
+   * moment: no change for `SAVE_IDLE_MS`. Under constant writes the graph is saved at close, and a
+   * restart re-inserts only what changed since the last save.
+   */
+  private saveWhenIdle(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    const mark = this.changesSinceSave;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      const graph = this.graph;
+      if (this.closed || !graph || this.saving || this.unsynced.size > 0 || this.changesSinceSave !== mark) return;
+      this.startSave(graph);
+    }, SAVE_IDLE_MS);
+    this.saveTimer.unref();
   }
 
   private startSave(graph: HnswGraph): void {
