@@ -16,6 +16,7 @@ import { homeLayout, PHOENIX_BIN, type HomeLayout } from './paths.js';
 import { generateApiKey, generatePassword, resolveSecret } from './secrets.js';
 import { removeState, writeState } from './state.js';
 import type { RoleName } from './roles.js';
+import { acmeIdentitySection, acmeProvisioners } from './acme-setup.js';
 
 const DEFAULT_PORTS = { ca: 9000, hub: 9443, router: 7443, gateway: 8443 } as const;
 const START_ORDER = ['ca', 'hub', 'agent', 'router', 'gateway'] as const;
@@ -71,6 +72,8 @@ export async function up(options: UpOptions): Promise<void> {
     const wanted = Number(env.ports[role] ?? DEFAULT_PORTS[role]);
     ports[role] = wanted === 0 ? await freePort() : wanted;
   }
+  // The router and gateway answer ACME http-01 on ports of their own (see acme-setup.ts).
+  const acmePorts = { router: await freePort(), gateway: await freePort() };
   const gatewayUrl = `https://localhost:${ports.gateway}`;
   let caUrl = '';
 
@@ -90,6 +93,7 @@ export async function up(options: UpOptions): Promise<void> {
           ...common,
           listen: { host: '127.0.0.1', port },
           lifetime: { default: formatDuration(lifetimeMs), min: formatDuration(Math.min(lifetimeMs, 300_000)), max: formatDuration(Math.max(lifetimeMs, 86_400_000)) },
+          acme: acmeProvisioners(trustDomain, acmePorts),
         };
       case 'hub':
         return {
@@ -113,14 +117,18 @@ export async function up(options: UpOptions): Promise<void> {
           identity: await identitySection('agent', common.name),
         };
       case 'router':
-        return { ...common, listen: { host: '127.0.0.1', port }, hubUrl: endpoints.hub, identity: await identitySection('router', 'router') };
+        return { ...common, listen: { host: '127.0.0.1', port }, hubUrl: endpoints.hub, identity: { ...(await identitySection('router', 'router')), acme: acmeIdentitySection(caUrl, 'router', acmePorts.router) } };
       case 'gateway':
         return {
           ...common,
           listen: { host: env.gatewayHost ?? '127.0.0.1', port },
           routerUrl: endpoints.router,
           apiKey: apiKey.value,
-          identity: { ...(await identitySection('gateway', 'gateway')), files: { key: `${paths.roleDir('gateway')}/tls/gateway.key`, cert: `${paths.roleDir('gateway')}/tls/gateway.crt` } },
+          identity: {
+            ...(await identitySection('gateway', 'gateway')),
+            files: { key: `${paths.roleDir('gateway')}/tls/gateway.key`, cert: `${paths.roleDir('gateway')}/tls/gateway.crt` },
+            acme: acmeIdentitySection(caUrl, 'gateway', acmePorts.gateway),
+          },
         };
     }
   };
