@@ -90,6 +90,8 @@ export async function startCa(config: CaConfig, deps: { logger: Logger }): Promi
       crl,
       acmeProvisioners: config.acme.map((p) => new AcmeProvisioner(p)),
       trustDomain: settings.trustDomain,
+      audienceHosts: tokenCheck.audienceHosts,
+      tokenLeewaySeconds: Math.round(config.tokenLeeway / 1000),
     });
     const app = api.app;
     await app.listen({ host: config.listen.host, port: config.listen.port });

@@ -29,6 +29,9 @@ export interface CaApiOptions {
   crl: CrlPublisher;
   acmeProvisioners: readonly AcmeProvisioner[];
   trustDomain: string;
+  /** Host names and IPs the CA is reached at (audiences of renewal tokens). */
+  audienceHosts: readonly string[];
+  tokenLeewaySeconds: number;
 }
 
 /**
@@ -68,7 +71,7 @@ export function createCaApi(options: CaApiOptions): { app: FastifyInstance; acme
   });
 
   registerSignRoute(app, authority);
-  registerRenewRoute(app, authority);
+  registerRenewRoute(app, authority, { audienceHosts: options.audienceHosts, tokens: options.store.tokens, leewaySeconds: options.tokenLeewaySeconds });
   registerRevokeRoute(app, authority, options.provisioners, options.store.tokens);
   registerCrlRoute(app, options.crl);
   registerEabRoute(app, { provisioners: options.provisioners, tokens: options.store.tokens, acme: options.store.acme, acmeProvisioners: options.acmeProvisioners.map((p) => p.name), trustDomain: options.trustDomain });

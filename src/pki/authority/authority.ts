@@ -67,6 +67,10 @@ export class Authority {
     return this.keys.intermediatePem;
   }
 
+  get allowsRenewalAfterExpiry(): boolean {
+    return this.deps.allowRenewalAfterExpiry ?? false;
+  }
+
   get intermediateNotAfter(): Date {
     return new Date(this.keys.intermediate.validTo);
   }

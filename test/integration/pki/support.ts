@@ -74,6 +74,24 @@ export class CaUnderTest {
     }
   }
 
+  /** A raw HTTPS request with extra headers (no body). */
+  async rawWithHeaders(method: 'GET' | 'POST', path: string, headers: Record<string, string>): Promise<{ status: number; text: string; json: unknown }> {
+    const agent = new Agent({ connect: { ca: this.handle.rootPem } });
+    try {
+      const res = await request(new URL(path, this.url), { method, dispatcher: agent, headers });
+      const text = await res.body.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.statusCode, text, json };
+    } finally {
+      await agent.close();
+    }
+  }
+
   /** The certificate the CA's listener presents, and whether it verified against the root. */
   serverCertificate(): Promise<{ authorized: boolean; cert: PeerCertificate }> {
     const port = Number(new URL(this.url).port);
