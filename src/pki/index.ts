@@ -4,3 +4,15 @@ export { caConfigSchema, DEFAULT_CA_PORT, type CaConfig, type CaConfigInput, typ
 export { initCa, DEFAULT_PROVISIONER, type InitCaOptions, type InitCaResult } from './init.js';
 export { caInit, caFingerprint, caToken, type CaTokenOptions } from './commands.js';
 export { caLayout, type CaLayout } from './layout.js';
+export {
+  auditLog,
+  bootstrapRoot,
+  endpointOf,
+  fetchCrl,
+  listCertificates,
+  renewWithCertificate,
+  revokeSerial,
+  signWithToken,
+  takeRootOffline,
+  type InventoryRow,
+} from './operator.js';
