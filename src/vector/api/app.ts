@@ -14,6 +14,7 @@ import { legacyRoutes } from './routes/legacy.js';
 import { payloadRoutes } from './routes/payload.js';
 import { pointRoutes } from './routes/points.js';
 import { queryRoutes } from './routes/query.js';
+import { quotaRoutes } from './routes/quotas.js';
 import { scrollRoutes } from './routes/scroll.js';
 import { serviceRoutes } from './routes/service.js';
 import { snapshotRoutes } from './routes/snapshots.js';
@@ -90,6 +91,7 @@ export function buildVectorApp(engine: Engine, options: VectorAppOptions): Fasti
   scrollRoutes(app, engine);
   queryRoutes(app, engine, executor);
   legacyRoutes(app, engine, executor);
+  quotaRoutes(app, engine);
   snapshotRoutes(app, engine, options.snapshotsDir ?? join(engine.dataDir, 'snapshots'));
   return app;
 }

@@ -10,11 +10,32 @@ import { FormatError } from '../errors.js';
 export function parseJsonText(text: string): unknown {
   // An empty body is no body: routes that need one report it (`parseBody`), others ignore it.
   if (text.trim() === '') return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new FormatError(describeJsonError(text, err as Error));
   }
+  if (nestingDepth(value) > MAX_DEPTH) throw new FormatError(`recursion limit exceeded at line 1 column ${MAX_DEPTH + 1}`);
+  return value;
+}
+
+/** serde_json's nesting limit: deeper documents are refused before anything walks them recursively. */
+const MAX_DEPTH = 128;
+
+/** Deepest nesting of arrays/objects in a parsed JSON value (iterative, so it cannot overflow the stack). */
+export function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const depth = d + 1;
+    if (depth > max) max = depth;
+    if (max > MAX_DEPTH) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth]);
+  }
+  return max;
 }
 
 /** JSON.parse's message with serde's `at line L column C` position when one is known. */

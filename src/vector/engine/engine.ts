@@ -5,6 +5,7 @@ import type { CollectionConfig } from '../collection/config.js';
 import { VectorStore } from '../collection/store.js';
 import { CollectionExistsError, CollectionNotFoundError, WrongInputError } from '../errors.js';
 import { AliasStore, type AliasAction } from './aliases.js';
+import { Quotas } from './quotas.js';
 
 /**
  * The collections registry: opens the store in the data directory, loads every collection into
@@ -15,12 +16,15 @@ export class Engine {
   private closed = false;
   /** Collection aliases (`aliases.json` in the data directory). */
   readonly aliases: AliasStore;
+  /** Node-wide resource quotas (`quota.json` in the data directory). */
+  readonly quotas: Quotas;
 
   private constructor(
     private readonly store: VectorStore,
     readonly dataDir: string,
   ) {
     this.aliases = AliasStore.open(dataDir);
+    this.quotas = new Quotas(dataDir);
     for (const stored of store.collections()) this.collections.set(stored.name, Collection.load(stored, store));
   }
 

@@ -160,6 +160,19 @@ test('bodies over the limit are refused with a clear error, and the next request
   }
 });
 
+test('the default body limit is Qdrant’s 32 MB: a 31 MB upsert is taken, a 33 MB one is refused', async () => {
+  const MB = 1024 * 1024;
+  const body = (size: number) => JSON.stringify({ points: [{ id: 99, vector: [1, 2, 3, 4], payload: { blob: 'x'.repeat(size) } }] });
+  const accepted = await raw('PUT', `${base}/collections/c/points?wait=true`, body(31 * MB));
+  assert.equal(accepted.status, 200, accepted.text.slice(0, 200));
+  const [stored] = await client.retrieve('c', { ids: [99], with_payload: true });
+  assert.equal((stored!.payload as { blob: string }).blob.length, 31 * MB);
+  const refused = await raw('PUT', `${base}/collections/c/points?wait=true`, body(33 * MB));
+  assertError(refused, 413, /is larger than allowed \(limit: 33554432 bytes\)/);
+  await client.delete('c', { wait: true, points: [99] });
+  assert.equal((await raw('GET', `${base}/healthz`)).status, 200);
+});
+
 test('requests are logged as JSON with their x-request-id', async () => {
   const lines: string[] = [];
   const sink = new Writable({

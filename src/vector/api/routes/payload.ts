@@ -4,6 +4,7 @@ import { parseBody } from '../body.js';
 import { toPayloadOperation } from '../convert/batch.js';
 import { toSelection } from '../convert/points.js';
 import { updated } from '../envelope.js';
+import { guardUpdate } from '../quota-guard.js';
 import { collectionName, waitParam } from '../params.js';
 import { deletePayloadSchema, setPayloadSchema } from '../schemas/payload.js';
 import { pointsSelectorSchemaFor } from '../schemas/points.js';
@@ -21,6 +22,7 @@ export function payloadRoutes(app: FastifyInstance, engine: Engine): void {
         const collection = engine.get(collectionName(request));
         const wait = waitParam(request);
         const op = toPayloadOperation(type, parseBody(setPayloadSchema, request.body));
+        guardUpdate(engine, op);
         return updated(request, reply, await collection.update(op, { wait }));
       },
     });

@@ -7,6 +7,7 @@ import { toBatchOperations } from '../convert/batch.js';
 import { recordWire, toDeleteVectors, toSelection, toUpdateVectors, toUpsert } from '../convert/points.js';
 import { rejectShardKey } from '../convert/query.js';
 import { ok, updated } from '../envelope.js';
+import { guardUpdate } from '../quota-guard.js';
 import { collectionName, pathPointId, waitParam } from '../params.js';
 import { deleteVectorsSchema, pointRequestSchema, pointsSelectorSchemaFor, updateVectorsSchema, upsertSchemaFor } from '../schemas/points.js';
 
@@ -16,6 +17,7 @@ export function pointRoutes(app: FastifyInstance, engine: Engine): void {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const op = toUpsert(parseBody(upsertSchemaFor(request.body), request.body));
+    guardUpdate(engine, op);
     return updated(request, reply, await collection.update(op, { wait }));
   });
 
@@ -47,6 +49,7 @@ export function pointRoutes(app: FastifyInstance, engine: Engine): void {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const op = toUpdateVectors(parseBody(updateVectorsSchema, request.body));
+    guardUpdate(engine, op);
     return updated(request, reply, await collection.update(op, { wait }));
   });
 
@@ -61,6 +64,7 @@ export function pointRoutes(app: FastifyInstance, engine: Engine): void {
     const collection = engine.get(collectionName(request));
     const wait = waitParam(request);
     const ops = toBatchOperations(request.body);
+    guardUpdate(engine, ops);
     const results = [];
     for (const op of ops) {
       const r = await collection.update(op, { wait });
