@@ -4,7 +4,8 @@ import { commonSchema, durationMs } from '../core/config.js';
 
 /**
  * The agent's static configuration. It connects out to the hub (no inbound port) and runs the
- * replicas the hub assigns to it as child processes of `runtime.phoenixBin`.
+ * instances the hub assigns to it: embedded replicas as child processes of `runtime.phoenixBin`,
+ * `process` instances as the commands their stack names, `external` ones by health-checking them.
  */
 export const agentConfigSchema = commonSchema.extend({
   /** The hub's base URL, e.g. https://localhost:9443. */
@@ -23,14 +24,26 @@ export const agentConfigSchema = commonSchema.extend({
     .refine((a) => isIP(a) !== 0, 'must be an IP address')
     .default('127.0.0.1'),
   syncInterval: durationMs.prefault('1s'),
+  /** How often running instances' `/metrics` are read (the figures go to the hub with the syncs). */
+  metricsInterval: durationMs.prefault('5s'),
   runtime: z.object({
-    /** The Node script run for a replica: `<phoenixBin> run vector --config <file>`. */
+    /** The Node script run for an embedded replica: `<phoenixBin> run vector --config <file>`. */
     phoenixBin: z.string(),
-    /** Grace between SIGTERM and SIGKILL when a replica is stopped. */
+    /** Grace between SIGTERM and SIGKILL when an instance is stopped. */
     stopGrace: durationMs.prefault('10s'),
-    /** A replica that has not reported ready by then is killed and restarted. */
+    /** An embedded replica that has not reported ready by then is killed and restarted. */
     readyTimeout: durationMs.prefault('60s'),
   }),
+  logs: z
+    .strictObject({
+      /** An instance's log is rotated when it grows past this many bytes. */
+      maxBytes: z.number().int().min(1024).default(10 * 1024 * 1024),
+      /** Rotated logs kept (`<id>.log.1` … `<id>.log.<keep>`). */
+      keep: z.number().int().min(0).max(100).default(3),
+      /** How often log sizes are checked. */
+      checkInterval: durationMs.prefault('5s'),
+    })
+    .prefault({}),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;

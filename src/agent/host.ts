@@ -1,5 +1,5 @@
-import { availableParallelism, hostname, platform, totalmem } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { statfsSync, readFileSync } from 'node:fs';
+import { arch, availableParallelism, cpus, freemem, hostname, loadavg, platform, release, totalmem, uptime } from 'node:os';
 
 /** Facts about this host, sent to the hub with every sync. */
 export interface HostFacts {
@@ -7,10 +7,38 @@ export interface HostFacts {
   platform: string;
   cpus: number;
   memoryBytes: number;
+  arch: string;
+  release: string;
+  cpuModel?: string;
+  loadAverage: number[];
+  memoryFreeBytes: number;
+  uptimeSeconds: number;
+  nodeVersion: string;
+  disk?: { path: string; totalBytes: number; freeBytes: number };
 }
 
-export function hostFacts(): HostFacts {
-  return { hostname: hostname(), platform: platform(), cpus: availableParallelism(), memoryBytes: totalmem() };
+export function hostFacts(dataDir: string): HostFacts {
+  const facts: HostFacts = {
+    hostname: hostname(),
+    platform: platform(),
+    cpus: availableParallelism(),
+    memoryBytes: totalmem(),
+    arch: arch(),
+    release: release(),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    memoryFreeBytes: freemem(),
+    uptimeSeconds: Math.round(uptime()),
+    nodeVersion: process.version,
+  };
+  const model = cpus()[0]?.model?.trim();
+  if (model) facts.cpuModel = model.slice(0, 256);
+  try {
+    const fs = statfsSync(dataDir);
+    facts.disk = { path: dataDir, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
+  } catch {
+    /* the data directory does not exist yet */
+  }
+  return facts;
 }
 
 /** Phoenix's version, from package.json (compiled file: dist/src/agent/host.js). */

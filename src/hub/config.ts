@@ -25,6 +25,22 @@ export const hubConfigSchema = commonSchema.extend({
     provisionerKeyFile: z.string(),
   }),
   adminPassword: z.string().min(8, 'the admin password must have at least 8 characters'),
+  /** The hub's URL as users and hosts reach it (webhook URLs, enrollment commands); default: the request's Host. */
+  publicUrl: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://'), 'must be an https:// URL')
+    .optional(),
+  /** Where the built web console is (default: dist/console of this installation). */
+  consoleDir: z.string().optional(),
+  agents: z
+    .strictObject({
+      /** Agents whose version differs from the hub's in this part are refused (and shown as unreachable, with the reason). */
+      versionCheck: z.enum(['minor', 'major', 'off']).default('minor'),
+    })
+    .prefault({}),
+  /** How often the hub reads the CA's CRL, to refuse certificates revoked elsewhere. */
+  crlInterval: durationMs.prefault('30s'),
   /** Initial stack YAML, stored as version 1 when the hub has no version of that stack yet. */
   stackFile: z.string().optional(),
   peers: z.array(hubPeerSchema).default([]),
@@ -52,6 +68,8 @@ export const hubConfigSchema = commonSchema.extend({
       routerStaleAfter: durationMs.prefault('30s'),
       /** Instances move off an agent only after it has been silent this long and another is up. */
       reassignAfter: durationMs.prefault('10m'),
+      /** How often rolling updates are advanced (they also advance on every agent sync). */
+      deployTick: durationMs.prefault('250ms'),
     })
     .prefault({}),
 });

@@ -5,14 +5,29 @@ import { join, resolve } from 'node:path';
 export interface InstancePaths {
   dir: string;
   configFile: string;
+  /** The desired spec the agent last started it with (found again after an agent restart). */
+  specFile: string;
   dataDir: string;
   logFile: string;
+  /** The instance's key and certificate chain (written by the replica, or by the agent for `process`). */
+  tlsKey: string;
+  tlsCert: string;
+  caFile: string;
 }
 
 export function instancePaths(agentDataDir: string, id: string): InstancePaths {
   const root = resolve(agentDataDir);
   const dir = join(root, 'instances', id);
-  return { dir, configFile: join(dir, 'config.json'), dataDir: join(dir, 'data'), logFile: join(root, 'logs', `${id}.log`) };
+  return {
+    dir,
+    configFile: join(dir, 'config.json'),
+    specFile: join(dir, 'spec.json'),
+    dataDir: join(dir, 'data'),
+    logFile: join(root, 'logs', `${id}.log`),
+    tlsKey: join(dir, 'tls', 'key.pem'),
+    tlsCert: join(dir, 'tls', 'cert.pem'),
+    caFile: join(dir, 'tls', 'ca.pem'),
+  };
 }
 
 export interface ReplicaConfigInput {
@@ -25,7 +40,11 @@ export interface ReplicaConfigInput {
   paths: InstancePaths;
 }
 
-/** The config file a replica (`phoenix run vector --config <file>`) starts from. */
+/**
+ * The config file an embedded replica (`phoenix run vector --config <file>`) starts from. The
+ * replica also writes its key and certificate to the instance's tls/ folder (0600), so the agent
+ * can health-check it and read its `/metrics` as itself.
+ */
 export function replicaConfig(input: ReplicaConfigInput) {
   return {
     name: input.id,
@@ -36,6 +55,7 @@ export function replicaConfig(input: ReplicaConfigInput) {
       ca: { url: input.ca.url, rootFile: resolve(input.ca.rootFile), token: input.token },
       dnsNames: ['localhost'],
       ipAddresses: [input.advertiseAddress],
+      files: { key: input.paths.tlsKey, cert: input.paths.tlsCert },
     },
     log: { level: 'info' },
   };

@@ -5,7 +5,14 @@ import type { InstanceSpec } from '../stacks/instances.js';
 import type { Assignment } from '../store/instances.js';
 import { agentLiveness } from './liveness.js';
 
-const spec = (service: string, n: number, stack = 'qdrant_service'): InstanceSpec => ({ id: `${stack}-${service}-${n}`, stack, service, runtime: 'embedded' });
+const spec = (service: string, n: number, stack = 'qdrant_service'): InstanceSpec => ({
+  id: `${stack}-${service}-${n}`,
+  stack,
+  service,
+  slot: n,
+  runtime: 'embedded',
+  spec: { restart: 'always', healthcheck: { path: '/readyz', intervalMs: 2000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 } },
+});
 const up = (name: string): Candidate => ({ name, healthy: true, silentForMs: 500 });
 const down = (name: string, silentForMs: number): Candidate => ({ name, healthy: false, silentForMs });
 const assigned = (s: InstanceSpec, agent: string, assignedAt = 1): Assignment => ({ instanceId: s.id, stack: s.stack, service: s.service, agent, assignedAt });

@@ -23,8 +23,17 @@ test('the built-in qdrant_service stack is valid and yields one routed instance'
   assert.ok(qdrant);
   assert.equal(qdrant.runtime, 'embedded');
   assert.equal(qdrant.replicas, 1);
-  assert.deepEqual(qdrant.healthcheck, { path: '/readyz', interval: 2000, timeout: 1000 });
-  assert.deepEqual(desiredInstances([stack]), [{ id: 'qdrant_service-qdrant-1', stack: 'qdrant_service', service: 'qdrant', runtime: 'embedded' }]);
+  assert.deepEqual(qdrant.healthcheck, { path: '/readyz', interval: 2000, timeout: 1000, retries: 3, startPeriod: 0 });
+  assert.deepEqual(desiredInstances([stack]), [
+    {
+      id: 'qdrant_service-qdrant-1',
+      stack: 'qdrant_service',
+      service: 'qdrant',
+      slot: 1,
+      runtime: 'embedded',
+      spec: { restart: 'always', healthcheck: { path: '/readyz', intervalMs: 2000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 } },
+    },
+  ]);
   assert.deepEqual(routedServices([stack]), [
     { name: 'qdrant', stack: 'qdrant_service', hosts: ['qdrant'], default: true, healthCheck: { path: '/readyz', intervalMs: 2000, timeoutMs: 1000 } },
   ]);
@@ -45,7 +54,7 @@ const refused: Array<{ what: string; yaml: string; kind: 'syntax' | 'invalid'; l
     kind: 'invalid',
     line: 4,
     path: 'services.qdrant.runtime',
-    message: /unknown runtime "docker"; known runtimes: embedded/,
+    message: /unknown runtime "docker"; known runtimes: embedded, process, external/,
   },
   {
     what: 'an unknown key, at the key',

@@ -55,6 +55,91 @@ const MIGRATIONS: readonly string[] = [
      last_report_at INTEGER NOT NULL,
      PRIMARY KEY (id, agent)
    );`,
+  // Roles, API tokens, audit, enrollment, deployments (slots and rollouts), revocations, extended agent facts.
+  `ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';
+   ALTER TABLE users ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE api_tokens (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+     role TEXT NOT NULL,
+     secret_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     last_used_at INTEGER
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     actor_kind TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     outcome TEXT NOT NULL,
+     status INTEGER,
+     client TEXT,
+     user_agent TEXT,
+     detail TEXT
+   );
+   CREATE INDEX audit_at ON audit(at);
+   ALTER TABLE stack_versions ADD COLUMN author TEXT;
+   ALTER TABLE stack_versions ADD COLUMN note TEXT;
+   CREATE TABLE stack_settings (
+     name TEXT PRIMARY KEY,
+     webhook_hash TEXT,
+     webhook_created_at INTEGER,
+     generation INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE slots (
+     instance_id TEXT PRIMARY KEY,
+     stack TEXT NOT NULL,
+     service TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     spec_hash TEXT NOT NULL,
+     draining_since INTEGER,
+     retiring INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE rollouts (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     stack TEXT NOT NULL,
+     from_version INTEGER,
+     to_version INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     state TEXT NOT NULL,
+     detail TEXT NOT NULL DEFAULT '',
+     pending TEXT NOT NULL,
+     current TEXT NOT NULL,
+     done TEXT NOT NULL,
+     step_started_at INTEGER,
+     started_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     actor TEXT NOT NULL
+   );
+   CREATE TABLE enrollment_tokens (
+     id TEXT PRIMARY KEY,
+     secret_hash TEXT NOT NULL UNIQUE,
+     agent_name TEXT,
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER,
+     used_by TEXT,
+     used_from TEXT
+   );
+   CREATE TABLE revoked_certificates (
+     serial TEXT PRIMARY KEY,
+     subject TEXT,
+     revoked_at INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     revoked_by TEXT NOT NULL
+   );
+   ALTER TABLE agents ADD COLUMN facts TEXT;
+   ALTER TABLE agents ADD COLUMN cert_serial TEXT;
+   ALTER TABLE agents ADD COLUMN cert_not_after INTEGER;
+   ALTER TABLE agents ADD COLUMN refused_at INTEGER;
+   ALTER TABLE agents ADD COLUMN refused_reason TEXT;
+   ALTER TABLE instances ADD COLUMN extra TEXT;`,
 ];
 
 /** Opens (creating if needed) the hub's SQLite database, mode 0600, and migrates it. */

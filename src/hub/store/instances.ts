@@ -4,6 +4,23 @@ import type { HubDatabase } from './db.js';
 export const REPORTED_STATES = ['starting', 'running', 'backoff', 'stopped', 'failed'] as const;
 export type ReportedState = (typeof REPORTED_STATES)[number];
 
+/** The reported health check result of an instance. */
+export const HEALTH_STATES = ['healthy', 'unhealthy', 'starting', 'unknown'] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+/** What else an agent reports about an instance (kept as JSON). */
+export interface InstanceExtra {
+  /** The spec hash the instance runs with (decides whether it matches its slot). */
+  specHash?: string;
+  health?: { status: HealthState; detail: string; checkedAt?: number };
+  /** `found`: the agent found it on its disk and no hub has claimed it yet (adoptable). */
+  origin?: 'hub' | 'found';
+  runtime?: string;
+  /** For found instances: the runtime spec they were started with (used when adopting). */
+  spec?: Record<string, unknown>;
+  lastExit?: { code: number | null; signal: string | null; at: number };
+}
+
 export interface InstanceReport {
   id: string;
   agent: string;
@@ -13,6 +30,7 @@ export interface InstanceReport {
   restarts: number;
   startedAt: number | null;
   lastReportAt: number;
+  extra: InstanceExtra;
 }
 
 /** Which agent runs which desired instance. */
@@ -24,7 +42,7 @@ export interface Assignment {
   assignedAt: number;
 }
 
-const REPORT_COLUMNS = 'id, agent, state, pid, url, restarts, started_at AS startedAt, last_report_at AS lastReportAt';
+const REPORT_COLUMNS = 'id, agent, state, pid, url, restarts, started_at AS startedAt, last_report_at AS lastReportAt, extra';
 const ASSIGNMENT_COLUMNS = 'instance_id AS instanceId, stack, service, agent, assigned_at AS assignedAt';
 
 /** The instance registry (agents' reports) and the assignment of desired instances to agents. */
@@ -36,14 +54,20 @@ export class InstanceStore {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM instances WHERE agent = ?').run(agent);
       const insert = this.db.prepare(
-        'INSERT INTO instances (id, agent, state, pid, url, restarts, started_at, last_report_at) VALUES (@id, @agent, @state, @pid, @url, @restarts, @startedAt, @lastReportAt)',
+        'INSERT INTO instances (id, agent, state, pid, url, restarts, started_at, last_report_at, extra) VALUES (@id, @agent, @state, @pid, @url, @restarts, @startedAt, @lastReportAt, @extra)',
       );
-      for (const r of reports) insert.run({ ...r, agent });
+      for (const r of reports) insert.run({ ...r, agent, extra: JSON.stringify(r.extra) });
     })();
   }
 
   reports(): InstanceReport[] {
-    return this.db.prepare(`SELECT ${REPORT_COLUMNS} FROM instances ORDER BY id, agent`).all() as InstanceReport[];
+    const rows = this.db.prepare(`SELECT ${REPORT_COLUMNS} FROM instances ORDER BY id, agent`).all() as Array<Omit<InstanceReport, 'extra'> & { extra: string | null }>;
+    return rows.map((r) => ({ ...r, extra: r.extra ? (JSON.parse(r.extra) as InstanceExtra) : {} }));
+  }
+
+  /** Forgets what an agent reported (the agent was removed). */
+  forgetAgent(agent: string): void {
+    this.db.prepare('DELETE FROM instances WHERE agent = ?').run(agent);
   }
 
   assignments(): Assignment[] {

@@ -151,7 +151,13 @@ test("the replica's config file is 0600 JSON as specified, with a token from the
       trustDomain: 'phoenix.test',
       dataDir: join(agentDir, 'instances', INSTANCE, 'data'),
       listen: { host: '127.0.0.1', port: 0 },
-      identity: { ca: { url: CA_URL, rootFile: join(agentDir, 'root.pem'), token: '…' }, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
+      identity: {
+        ca: { url: CA_URL, rootFile: join(agentDir, 'root.pem'), token: '…' },
+        dnsNames: ['localhost'],
+        ipAddresses: ['127.0.0.1'],
+        // The replica writes its key and chain here; the agent health-checks it and reads its /metrics as itself.
+        files: { key: join(agentDir, 'instances', INSTANCE, 'tls', 'key.pem'), cert: join(agentDir, 'instances', INSTANCE, 'tls', 'cert.pem') },
+      },
       log: { level: 'info' },
     },
   );

@@ -39,7 +39,18 @@ test('/api/agent/sync is refused without a client certificate and for a router i
 test('/api/agent/sync accepts an agent identity and answers with its desired instances', async () => {
   const res = await call(t, 'POST', '/api/agent/sync', { identity: agentA, body: syncBody('host-a') });
   assert.equal(res.status, 200, res.text);
-  assert.deepEqual(res.json, { instances: [{ id: INSTANCE, stack: 'qdrant_service', service: 'qdrant', runtime: 'embedded', identity: VECTOR_ID }] });
+  assert.deepEqual(res.json.keep, []);
+  assert.equal(res.json.instances.length, 1);
+  const [desired] = res.json.instances;
+  assert.deepEqual({ ...desired, specHash: typeof desired.specHash }, {
+    id: INSTANCE,
+    stack: 'qdrant_service',
+    service: 'qdrant',
+    runtime: 'embedded',
+    identity: VECTOR_ID,
+    specHash: 'string',
+    spec: { restart: 'always', healthcheck: { path: '/readyz', intervalMs: 2000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 } },
+  });
   const agents = await call(t, 'GET', '/api/agents', { token });
   assert.equal(agents.json.length, 1);
   assert.equal(agents.json[0].name, 'host-a');
@@ -88,7 +99,7 @@ test('/api/discovery lists a backend once the agent reports it running, and drop
   const empty = await call(t, 'GET', '/api/discovery', { identity: router });
   assert.equal(empty.status, 200, empty.text);
   assert.deepEqual(empty.json, {
-    services: [{ name: 'qdrant', stack: 'qdrant_service', hosts: ['qdrant'], default: true, healthCheck: { path: '/readyz', intervalMs: 2000, timeoutMs: 1000 }, backends: [] }],
+    services: [{ name: 'qdrant', stack: 'qdrant_service', hosts: ['qdrant'], default: true, healthCheck: { path: '/readyz', intervalMs: 2000, timeoutMs: 1000 }, backends: [], external: [] }],
   });
 
   const startedAt = new Date(Date.now() - 1000).toISOString();
@@ -106,14 +117,25 @@ test('/api/discovery lists a backend once the agent reports it running, and drop
     id: INSTANCE,
     stack: 'qdrant_service',
     service: 'qdrant',
+    runtime: 'embedded',
     agent: 'host-a',
     state: 'running',
+    health: 'healthy',
+    healthDetail: '',
     pid: 4242,
     url: 'https://127.0.0.1:45678',
     identity: VECTOR_ID,
     restarts: 0,
     startedAt,
     lastReportAt: 'string',
+    version: 1,
+    upToDate: true,
+    routed: true,
+    draining: false,
+    retiring: false,
+    desired: true,
+    unmanaged: false,
+    lastExit: null,
   });
 
   const status = await call(t, 'GET', '/api/status', { token });

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { TestCa } from '../../fixtures/test-ca.js';
 import { serverTlsOptions } from '../../../src/core/tls/server.js';
-import { ADMIN_PASSWORD, call, closeDispatchers, eventually, login, startTestHub, syncBody, type TestHub } from './support.js';
+import { call, closeDispatchers, eventually, login, startTestHub, syncBody, type TestHub } from './support.js';
 import { DEFAULT_STACK_YAML } from '../../../src/hub/stacks/default.js';
 
 let t: TestHub;
@@ -53,52 +53,35 @@ test('/api/status shows the CA healthy and a gateway that does not answer as unh
   }, 5000);
 });
 
-test('GET / shows a login form without a session, and logging in through it leads to the status page', async () => {
-  const anon = await call(t, 'GET', '/');
-  assert.equal(anon.status, 200);
-  assert.match(String(anon.headers['content-type']), /^text\/html/);
-  assert.match(anon.text, /<form method="post" action="\/api\/auth\/login">/);
-  assert.match(String(anon.headers['content-security-policy']), /default-src 'none'/);
-  assert.doesNotMatch(anon.text, /qdrant_service/, 'nothing about the platform before login');
-
-  const wrong = await call(t, 'POST', '/api/auth/login', { raw: { contentType: 'application/x-www-form-urlencoded', text: 'username=admin&password=nope' } });
-  assert.equal(wrong.status, 303);
-  assert.equal(wrong.headers['location'], '/?login=failed');
-  assert.match((await call(t, 'GET', '/?login=failed')).text, /Wrong username or password/);
-
-  const form = await call(t, 'POST', '/api/auth/login', {
-    raw: { contentType: 'application/x-www-form-urlencoded', text: `username=admin&password=${encodeURIComponent(ADMIN_PASSWORD)}` },
-  });
-  assert.equal(form.status, 303);
-  assert.equal(form.headers['location'], '/');
-  const cookie = String(form.headers['set-cookie']).split(';')[0] as string;
-  const page = await call(t, 'GET', '/', { cookie });
-  assert.equal(page.status, 200);
-  assert.match(page.text, /Logged in as <strong>admin<\/strong>/);
-  assert.match(page.text, /<td>ca<\/td><td>ca1<\/td><td><span class="ok">healthy<\/span>/);
-  assert.match(page.text, /<td>gateway<\/td><td>gw1<\/td><td><span class="bad">unhealthy<\/span>/);
-  assert.match(page.text, /qdrant_service/);
-  assert.match(page.text, /qdrant_service-qdrant-1/);
-
-  // The page's logout button posts an empty form; the session ends and the login form is back.
-  const out = await call(t, 'POST', '/api/auth/logout', { cookie, raw: { contentType: 'application/x-www-form-urlencoded', text: '' } });
-  assert.equal(out.status, 303);
-  assert.equal(out.headers['location'], '/');
-  assert.match((await call(t, 'GET', '/', { cookie })).text, /<form method="post" action="\/api\/auth\/login">/);
+test('GET / and every console path serve the web console shell with a strict CSP; API paths stay problem+json', async () => {
+  for (const path of ['/', '/stacks/qdrant_service', '/instances']) {
+    const res = await call(t, 'GET', path);
+    assert.match(String(res.headers['content-type']), /^text\/(html|plain)/);
+    // 200 with the built app (npm run build), 503 with instructions when the console was not built.
+    assert.ok(res.status === 200 || res.status === 503, `${path}: ${res.status}`);
+    const csp = String(res.headers['content-security-policy']);
+    for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) assert.ok(csp.includes(directive), `CSP lacks ${directive}: ${csp}`);
+    assert.equal(res.headers['x-frame-options'], 'DENY');
+    assert.doesNotMatch(res.text, /qdrant_service-qdrant-1/, 'nothing about the platform is in the shell');
+  }
+  const api = await call(t, 'GET', '/api/nothing-here');
+  assert.equal(api.status, 404);
+  assert.match(String(api.headers['content-type']), /problem\+json/);
 });
 
-test('the status page shows an agent and its running instance, and escapes what it prints', async () => {
+test('an agent and its running instance show in the API, and hostile stack text comes back as data', async () => {
   const token = await login(t);
   const agent = await t.ca.identity('agent', 'host-a');
   const hostile = DEFAULT_STACK_YAML.replace('phoenix.router.host: qdrant ', 'phoenix.router.host: qdrant\n      note: "<script>alert(1)</script>"');
   assert.equal((await call(t, 'PUT', '/api/stacks/qdrant_service', { token, raw: { contentType: 'application/yaml', text: hostile } })).status, 200);
   const running = { id: 'qdrant_service-qdrant-1', state: 'running', pid: 999, url: 'https://127.0.0.1:43210', restarts: 2 };
   assert.equal((await call(t, 'POST', '/api/agent/sync', { identity: agent, body: syncBody('host-a', [running]) })).status, 200);
-  const page = await call(t, 'GET', '/', { token });
-  assert.doesNotMatch(page.text, /<script>/);
-  assert.match(page.text, /note=&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
-  assert.match(page.text, /<td>agent<\/td><td>host-a<\/td><td><span class="ok">healthy<\/span>/);
-  assert.match(page.text, /<td>qdrant_service-qdrant-1<\/td><td>qdrant<\/td><td>host-a<\/td><td><span class="ok">running<\/span><\/td><td>https:\/\/127\.0\.0\.1:43210<\/td><td>999<\/td><td>2<\/td>/);
+  const stack = await call(t, 'GET', '/api/stacks/qdrant_service', { token });
+  assert.equal(stack.json.services[0].labels.note, '<script>alert(1)</script>');
+  assert.match(String(stack.headers['content-type']), /^application\/json/);
+  const instances = await call(t, 'GET', '/api/instances', { token });
+  const i = instances.json.find((x: { id: string }) => x.id === 'qdrant_service-qdrant-1');
+  assert.deepEqual([i.agent, i.state, i.url, i.pid, i.restarts], ['host-a', 'running', 'https://127.0.0.1:43210', 999, 2]);
 });
 
 test('/metrics exposes Prometheus text', async () => {

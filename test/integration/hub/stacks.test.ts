@@ -35,8 +35,11 @@ test('the hub starts with the built-in qdrant_service stack as version 1', async
       labels: { 'phoenix.router.host': 'qdrant', 'phoenix.router.default': 'true' },
       router: { hosts: ['qdrant'], default: true },
       healthcheck: { path: '/readyz', intervalMs: 2000, timeoutMs: 1000 },
+      update: { parallelism: 1, monitorMs: 30_000, drainMs: 2000, failureAction: 'rollback' },
     },
   ]);
+  assert.equal(one.json.author, 'hub');
+  assert.equal(one.json.note, 'initial stack');
   const missing = await call(t, 'GET', '/api/stacks/nothing_here', { token });
   assert.equal(missing.status, 404);
   assert.match(missing.json.detail, /no stack named "nothing_here"/);
