@@ -235,3 +235,22 @@ test('service: /cluster disabled, telemetry, issues', async () => {
   assert.deepEqual(((await raw('GET', `${server.url}/issues`)).json as { result: unknown }).result, { issues: [] });
   assert.equal(((await raw('DELETE', `${server.url}/issues`)).json as { result: unknown }).result, true);
 });
+
+test('quotas: config and usage; an unsatisfiable disk limit refuses writes but not deletes; validation', async () => {
+  const initial = await client.getQuotas();
+  assert.equal(initial.config.enabled, false);
+  assert.equal(typeof initial.usage.disk_usage_percent, 'number');
+  assert.equal(typeof initial.usage.resident_memory_percent, 'number');
+  await client.createCollection('quota', { vectors: { size: 2, distance: 'Dot' } });
+  await client.upsert('quota', { wait: true, points: [{ id: 1, vector: [1, 1] }] });
+  assert.equal(await client.updateQuotas({ enabled: true, max_disk_usage_percent: 1 }), true);
+  assert.deepEqual((await client.getQuotas()).config, { enabled: true, max_disk_usage_percent: 1 });
+  await assert.rejects(client.upsert('quota', { wait: true, points: [{ id: 2, vector: [1, 1] }] }), rejectsWith(403, /^Forbidden: Disk usage is at \d+% of total capacity, exceeding the configured limit of 1%\. .*`max_disk_usage_percent` in the global quota config\.$/));
+  await assert.rejects(client.setPayload('quota', { wait: true, points: [1], payload: { a: 1 } }), rejectsWith(403));
+  assert.equal((await client.delete('quota', { wait: true, points: [1] })).status, 'completed', 'deletes free space and stay allowed');
+  await client.updateQuotas({ enabled: false });
+  assert.equal((await client.upsert('quota', { wait: true, points: [{ id: 2, vector: [1, 1] }] })).status, 'completed');
+  const bad = await raw('PUT', `${server.url}/quotas`, { enabled: true, max_disk_usage_percent: 0 });
+  assert.equal(bad.status, 422);
+  assert.equal(errorText(bad), 'Validation error in JSON body: [max_disk_usage_percent: value 0 invalid, must be from 1 to 100]');
+});
