@@ -22,16 +22,11 @@ function writeError(ex: Exchange, err: PhoenixError, contentType: string, body: 
     res.destroy();
     return;
   }
-  const headers: Record<string, string | number> = {
-    'content-type': contentType,
-    'content-length': Buffer.byteLength(body),
-    'x-phoenix-error': err.code,
-  };
-  if (err.status === 503) headers['retry-after'] = '1';
-  if (err instanceof RejectionError) Object.assign(headers, err.headers);
+  const headers: string[] = [...ex.responseHeaders, 'content-type', contentType, 'content-length', String(Buffer.byteLength(body)), 'x-phoenix-error', err.code];
+  if (err.status === 503) headers.push('retry-after', '1');
+  if (err instanceof RejectionError) for (const [k, v] of Object.entries(err.headers)) headers.push(k, v);
   // A body that was refused unread is not read to its end: the connection closes after the answer.
-  if (err.status === 413 || err.status === 408) headers['connection'] = 'close';
-  if (ex.req.httpVersionMajor === 2) delete headers['connection'];
-  res.writeHead(err.status, headers);
+  if ((err.status === 413 || err.status === 408) && ex.req.httpVersionMajor !== 2) headers.push('connection', 'close');
+  (res as { writeHead(status: number, headers: string[]): unknown }).writeHead(err.status, headers);
   res.end(body);
 }

@@ -35,6 +35,8 @@ export class Exchange {
   bodyLimit = DEFAULT_BODY_LIMIT;
   /** Time allowed to receive the request body; 0 for none beyond the server's. */
   bodyTimeoutMs = 0;
+  /** Headers this hop adds to every answer, flat `[name, value, …]` (request id, security headers). */
+  readonly responseHeaders: string[] = [];
   /** Rewrites the whole upstream answer before it is sent (e.g. filtering a listing). */
   transformBody: ((status: number, body: Buffer) => Buffer) | undefined;
   /** Run once the exchange ends (in-flight limits release here). */

@@ -19,6 +19,9 @@ export class UpstreamError extends PhoenixError {
 }
 
 /** Response headers never passed on (hop-by-hop, RFC 9110 §7.6.1; HTTP/2 forbids them too). */
+/** Answers up to this size are held until complete and written at once. */
+const HOLD_LIMIT = 64 * 1024;
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
 
 /**
@@ -45,6 +48,12 @@ export function forwardOnce(ex: Exchange, backend: Backend, headers: string[], b
       handler,
     );
   });
+}
+
+/** Headers this hop sets itself replace the upstream's. */
+function setHere(own: readonly string[], name: string): boolean {
+  for (let i = 0; i < own.length; i += 2) if (own[i] === name) return true;
+  return false;
 }
 
 class ForwardHandler implements Dispatcher.DispatchHandler {
@@ -78,17 +87,24 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     this.status = statusCode;
     this.ex.upstreamMs = performance.now() - this.startedAt;
-    const out: string[] = [];
     const transform = this.ex.transformBody !== undefined;
+    const own = this.ex.responseHeaders;
+    const out = own.slice();
+    let length = -1;
     for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = (rawHeaders[i] as Buffer).toString('latin1');
-      const lower = name.toLowerCase();
-      if (HOP_BY_HOP.has(lower) || (transform && lower === 'content-length')) continue;
-      out.push(lower, (rawHeaders[i + 1] as Buffer).toString('latin1'));
+      const lower = (rawHeaders[i] as Buffer).toString('latin1').toLowerCase();
+      if (HOP_BY_HOP.has(lower) || setHere(own, lower)) continue;
+      const value = (rawHeaders[i + 1] as Buffer).toString('latin1');
+      if (lower === 'content-length') {
+        length = Number(value);
+        if (transform) continue;
+      }
+      out.push(lower, value);
     }
     const res = this.ex.res;
     if (res.destroyed) return false;
-    if (transform) {
+    if (transform || (length >= 0 && length <= HOLD_LIMIT)) {
+      // Small answers (most Qdrant answers) are sent in one write once complete.
       this.held = { headers: out, chunks: [] };
       return true;
     }
@@ -111,9 +127,15 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   onComplete(): void {
     this.finish();
     const res = this.ex.res;
-    if (this.held && this.ex.transformBody && !res.destroyed) {
-      const body = this.ex.transformBody(this.status, Buffer.concat(this.held.chunks));
-      (res as { writeHead(status: number, headers: string[]): unknown }).writeHead(this.status, [...this.held.headers, 'content-length', String(body.length)]);
+    const held = this.held;
+    if (held && !res.destroyed) {
+      const chunks = held.chunks;
+      let body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      if (this.ex.transformBody) {
+        body = this.ex.transformBody(this.status, body);
+        held.headers.push('content-length', String(body.length));
+      }
+      (res as { writeHead(status: number, headers: string[]): unknown }).writeHead(this.status, held.headers);
       res.end(body);
     } else {
       res.end();

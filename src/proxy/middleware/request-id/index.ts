@@ -40,7 +40,7 @@ export function assignTrace(ex: Exchange, trustIncoming = true): void {
     ex.traceFlags = '00';
   }
   ex.spanId = randomHex(8);
-  ex.res.setHeader('x-request-id', ex.requestId);
+  ex.responseHeaders.push('x-request-id', ex.requestId);
 }
 
 /** The `traceparent` to send upstream from this hop. */

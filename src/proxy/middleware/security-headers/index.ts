@@ -22,15 +22,15 @@ export const securityHeadersOptions = z.strictObject({
 
 /** Adds security headers to every answer, the proxy's own errors included. */
 export const securityHeaders = middlewareFactory('securityHeaders', securityHeadersOptions, (o) => {
-  const headers: Array<[string, string]> = [];
-  if (o.hsts) headers.push(['strict-transport-security', `max-age=${o.hsts.maxAge}${o.hsts.includeSubDomains ? '; includeSubDomains' : ''}${o.hsts.preload ? '; preload' : ''}`]);
-  if (o.contentTypeNosniff) headers.push(['x-content-type-options', 'nosniff']);
-  if (o.frameDeny) headers.push(['x-frame-options', 'DENY']);
-  if (o.referrerPolicy) headers.push(['referrer-policy', o.referrerPolicy]);
-  for (const [k, v] of Object.entries(o.custom)) headers.push([k.toLowerCase(), v]);
+  const headers: string[] = [];
+  if (o.hsts) headers.push('strict-transport-security', `max-age=${o.hsts.maxAge}${o.hsts.includeSubDomains ? '; includeSubDomains' : ''}${o.hsts.preload ? '; preload' : ''}`);
+  if (o.contentTypeNosniff) headers.push('x-content-type-options', 'nosniff');
+  if (o.frameDeny) headers.push('x-frame-options', 'DENY');
+  if (o.referrerPolicy) headers.push('referrer-policy', o.referrerPolicy);
+  for (const [k, v] of Object.entries(o.custom)) headers.push(k.toLowerCase(), v);
   return {
     onRequest(ex) {
-      for (const [k, v] of headers) ex.res.setHeader(k, v);
+      for (let i = 0; i < headers.length; i++) ex.responseHeaders.push(headers[i] as string);
     },
   };
 });
