@@ -2,6 +2,7 @@ import type { PointRecord } from '../collection/records.js';
 import type { Filter } from '../segment/filter.js';
 import type { PointId } from '../segment/point-id.js';
 import type { VectorValue } from '../segment/vector-value.js';
+import { formulaRescore } from './formula.js';
 import { dbsf, rrf } from './fusion.js';
 import { mmrSelect } from './mmr.js';
 import type { QueryNode, QueryPlan, Scored, ScoringQuery } from './model.js';
@@ -60,6 +61,7 @@ export class QueryExecutor {
     if (node.prefetch.length === 0) return this.leaf(target, node, take);
     const sources = node.prefetch.map((p) => this.node(target, p, offset));
     const q = node.query!;
+    if (q.type === 'formula') return formulaRescore(target, q.formula, sources, take, node.scoreThreshold);
     if (q.type === 'fusion') {
       const fused = q.method === 'rrf' ? rrf(sources, q.k, q.weights) : dbsf(sources);
       const kept = node.scoreThreshold === undefined ? fused : fused.filter((p) => p.score >= node.scoreThreshold!);
@@ -83,6 +85,7 @@ export class QueryExecutor {
       case 'sample':
         return sample(target, node.filter, take);
       case 'fusion':
+      case 'formula':
         return [];
       case 'nearest':
         if (q.mmr) return mmrSelect(target, node, q.vector, q.mmr, take);

@@ -2,6 +2,7 @@ import type { Filter } from '../segment/filter.js';
 import type { JsonPath } from '../segment/json-path.js';
 import type { PointId } from '../segment/point-id.js';
 import type { VectorValue } from '../segment/vector-value.js';
+import type { Formula } from './formula.js';
 
 /**
  * The engine form of a Query API request (the API converts wire bodies into these): a tree of
@@ -34,7 +35,8 @@ export type ScoringQuery<V = VectorInput> =
   | { type: 'order_by'; orderBy: OrderBy }
   | { type: 'fusion'; method: 'rrf'; k: number; weights?: number[] }
   | { type: 'fusion'; method: 'dbsf' }
-  | { type: 'sample' };
+  | { type: 'sample' }
+  | { type: 'formula'; formula: Formula };
 
 export interface SearchParams {
   hnswEf?: number;

@@ -20,6 +20,7 @@ export function validateNode(node: QueryNode): void {
     if (node.using !== '') throw new BadRequestError("Fusion queries cannot be combined with the 'using' field.");
     if (node.prefetch.length === 0) throw new BadRequestError('cannot apply Fusion without prefetches');
   }
+  if (node.query?.type === 'formula' && node.prefetch.length === 0) throw new BadRequestError('cannot apply Formula without prefetches');
   if (node.query?.type === 'recommend') {
     const { positive, negative, strategy } = node.query;
     if (strategy === 'average_vector' && positive.length === 0) throw new BadRequestError('At least one positive vector ID required with this strategy');
@@ -72,6 +73,7 @@ function mapQuery<A, B>(q: ScoringQuery<A>, f: (a: A) => B): ScoringQuery<B> {
     case 'order_by':
     case 'fusion':
     case 'sample':
+    case 'formula':
       return q;
   }
 }

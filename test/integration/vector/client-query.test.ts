@@ -380,3 +380,62 @@ test('query errors: unknown vector name, wrong dimension, fusion with using', as
     return true;
   });
 });
+
+test('formula: rescore prefetched points by score, payload, conditions, decays; defaults and errors', async () => {
+  const prefetch = { query: Q, using: 'd', limit: 30 };
+  const base = top(points, (p) => cos(Q, p.d), 30);
+  const res = await client.query('q', {
+    prefetch,
+    query: { formula: { sum: ['$score', { mult: [0.5, { key: 'city', match: { value: 'Oslo' } }] }, { mult: [0.01, 'n'] }] } },
+    limit: 10,
+  });
+  const expected = base
+    .map((b) => {
+      const p = points[b.id - 1]!;
+      return { id: b.id, score: b.score + (p.payload.city === 'Oslo' ? 0.5 : 0) + 0.01 * p.payload.n };
+    })
+    .sort((a, b) => b.score - a.score || a.id - b.id)
+    .slice(0, 10);
+  assert.deepEqual(ids(res), expected.map((e) => e.id));
+  res.points.forEach((p, i) => assert.ok(close(p.score, expected[i]!.score)));
+
+  const decayed = await client.query('q', { prefetch, query: { formula: { exp_decay: { x: 'price', target: 50, scale: 10, midpoint: 0.5 } } }, limit: 3 });
+  const decay = (price: number) => Math.exp((Math.log(0.5) / 10) * Math.abs(price - 50));
+  const expectedDecay = base
+    .map((b) => ({ id: b.id, score: decay(points[b.id - 1]!.payload.price) }))
+    .sort((a, b) => b.score - a.score || a.id - b.id)
+    .slice(0, 3);
+  decayed.points.forEach((p, i) => assert.ok(close(p.score, expectedDecay[i]!.score)));
+
+  const withDefault = await client.query('q', { prefetch, query: { formula: { sum: ['$score', 'missing_field'] }, defaults: { missing_field: 2 } }, limit: 1 });
+  assert.ok(close(withDefault.points[0]!.score, base[0]!.score + 2));
+  await assert.rejects(client.query('q', { prefetch, query: { formula: { sum: ['$score', 'missing_field'] } } }), (err: { status?: number; data?: { status?: { error?: string } } }) => {
+    assert.equal(err.status, 400);
+    assert.equal(err.data?.status?.error, 'Bad request: Expected number value for missing_field in the payload and/or in the formula defaults. Error: No value found in a payload nor defaults');
+    return true;
+  });
+  await assert.rejects(client.query('q', { prefetch, query: { formula: { ln: 0 } } }), (err: { status?: number; data?: { status?: { error?: string } } }) => err.status === 400 && /non-finite/.test(err.data?.status?.error ?? ''));
+  await assert.rejects(client.query('q', { prefetch, query: { formula: { lin_decay: { x: 1, midpoint: 2 } } } }), (err: { status?: number }) => err.status === 400);
+});
+
+test('formula: geo distance and date-times', async () => {
+  await client.createCollection('places', { vectors: { size: 1, distance: 'Dot' } });
+  await client.upsert('places', {
+    wait: true,
+    points: [
+      { id: 1, vector: [1], payload: { loc: { lon: 13.4, lat: 52.5 }, at: '2024-01-01T00:00:00Z' } },
+      { id: 2, vector: [1], payload: { loc: { lon: 2.35, lat: 48.86 }, at: '2024-01-02T00:00:00Z' } },
+    ],
+  });
+  const near = await client.query('places', { prefetch: { limit: 10 }, query: { formula: { neg: { geo_distance: { origin: { lon: 2.3, lat: 48.9 }, to: 'loc' } } } }, limit: 2 });
+  assert.deepEqual(ids(near), [2, 1]);
+  assert.ok(near.points[0]!.score > -10_000 && near.points[0]!.score < 0, 'metres from Paris');
+  const age = await client.query('places', { prefetch: { limit: 10 }, query: { formula: { sum: [{ datetime_key: 'at' }, { neg: { datetime: '2024-01-01T00:00:00Z' } }] } }, limit: 2 });
+  assert.deepEqual(
+    age.points.map((p) => [p.id, p.score]),
+    [
+      [2, 86400],
+      [1, 0],
+    ],
+  );
+});

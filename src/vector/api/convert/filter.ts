@@ -35,7 +35,7 @@ export function toPath(text: string): JsonPath {
   return p;
 }
 
-function toCondition(c: ConditionWire, at: string): Condition {
+export function toCondition(c: ConditionWire, at: string): Condition {
   if ('key' in c && typeof c.key === 'string') return toFieldCondition(c as FieldConditionWire, at);
   if ('is_empty' in c && typeof c.is_empty === 'object' && c.is_empty) return { type: 'is_empty', key: toPath(c.is_empty.key) };
   if ('is_null' in c && typeof c.is_null === 'object' && c.is_null) return { type: 'is_null', key: toPath(c.is_null.key) };

@@ -5,6 +5,7 @@ import { DEFAULT_LIMIT, DEFAULT_RRF_K, type ContextPair, type OrderBy, type Quer
 import type { OrderByWire, PrefetchWire, QueryInterfaceWire, QueryRequestWire, QueryWire, SearchParamsWire } from '../schemas/query.js';
 import type { VectorInputWire } from '../schemas/vectors.js';
 import { toFilter, toPath } from './filter.js';
+import { toFormula } from './formula.js';
 import { toVectorInput } from './vectors.js';
 
 /** Query API bodies → engine query plans (`query/model.ts`). */
@@ -86,6 +87,7 @@ export function toScoringQuery(q: QueryInterfaceWire, field: string): ScoringQue
     return { type: 'fusion', method: 'rrf', k, ...(q.rrf.weights ? { weights: q.rrf.weights } : {}) };
   }
   if ('sample' in q) return { type: 'sample' };
+  if ('formula' in q) return { type: 'formula', formula: toFormula(q.formula, q.defaults) };
   throw new BadRequestError(`The \`${q.unsupported}\` query is not supported by Phoenix`, 'VECTOR_UNSUPPORTED');
 }
 

@@ -42,16 +42,14 @@ export type QueryWire =
   | { fusion: 'rrf' | 'dbsf' }
   | { rrf: { k?: number | null | undefined; weights?: number[] | null | undefined } }
   | { sample: 'random' }
+  | { formula: unknown; defaults?: Record<string, unknown> | null | undefined }
   | { unsupported: string };
 
 type ContextPairWire = z.infer<typeof contextPairSchema>;
 type ContextWire = ContextPairWire | ContextPairWire[];
 
 /** A query kind Phoenix recognises but does not run (reported as such, never ignored). */
-const unsupportedQuerySchema = z.union([
-  z.object({ formula: z.unknown() }).transform(() => ({ unsupported: 'formula' })),
-  z.object({ relevance_feedback: z.unknown() }).transform(() => ({ unsupported: 'relevance_feedback' })),
-]);
+const unsupportedQuerySchema = z.object({ relevance_feedback: z.unknown() }).transform(() => ({ unsupported: 'relevance_feedback' }));
 
 export const queryInterfaceSchema = z.union(
   [
@@ -64,6 +62,7 @@ export const queryInterfaceSchema = z.union(
     z.object({ fusion: z.enum(['rrf', 'dbsf']) }),
     z.object({ rrf: z.object({ k: uintSchema.nullish(), weights: z.array(z.number()).nullish() }) }),
     z.object({ sample: z.enum(['random']) }),
+    z.object({ formula: z.unknown().refine((v) => v !== undefined, { error: 'missing field `formula`' }), defaults: z.record(z.string(), z.unknown()).nullish() }),
     unsupportedQuerySchema,
   ],
   { error: 'Expected some form of vector, id, or a type of query' },
