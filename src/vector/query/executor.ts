@@ -8,7 +8,7 @@ import { mmrSelect } from './mmr.js';
 import type { QueryNode, QueryPlan, Scored, ScoringQuery } from './model.js';
 import { resolveVectors, validateNode } from './resolve.js';
 import { largerIsBetter, sample, scanTop, sparseOverlap, withinIds, withoutIds } from './scan.js';
-import { averageVector, bestScore, contextScore, discoverScore, sumScores } from './scoring.js';
+import { averageVector, bestScore, contextScore, discoverScore, feedbackPairs, feedbackScore, sumScores } from './scoring.js';
 import type { ReadOptions } from '../collection/requests.js';
 import type { QueryTarget, TargetResolver } from './target.js';
 
@@ -98,6 +98,7 @@ export class QueryExecutor {
         return this.custom(target, node, q, take);
       case 'discover':
       case 'context':
+      case 'feedback':
         return this.custom(target, node, q, take);
     }
   }
@@ -144,6 +145,14 @@ export class QueryExecutor {
     } else if (q.type === 'context') {
       const pairs = q.pairs.map((p) => ({ positive: prep(p.positive), negative: prep(p.negative) }));
       score = (stored) => contextScore(pairs, (v) => target.score(using, v, stored));
+    } else if (q.type === 'feedback') {
+      const t = prep(q.target);
+      const pairs = feedbackPairs(
+        q.feedback.map((item) => ({ example: prep(item.example), score: item.score })),
+        q.b,
+        q.c,
+      );
+      score = (stored) => feedbackScore(t, q.a, pairs, (v) => target.score(using, v, stored));
     } else {
       return [];
     }

@@ -36,7 +36,8 @@ export type ScoringQuery<V = VectorInput> =
   | { type: 'fusion'; method: 'rrf'; k: number; weights?: number[] }
   | { type: 'fusion'; method: 'dbsf' }
   | { type: 'sample' }
-  | { type: 'formula'; formula: Formula };
+  | { type: 'formula'; formula: Formula }
+  | { type: 'feedback'; target: V; feedback: Array<{ example: V; score: number }>; a: number; b: number; c: number };
 
 export interface SearchParams {
   hnswEf?: number;

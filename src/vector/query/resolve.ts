@@ -70,6 +70,8 @@ function mapQuery<A, B>(q: ScoringQuery<A>, f: (a: A) => B): ScoringQuery<B> {
       return { type: 'discover', target: f(q.target), pairs: q.pairs.map((p) => ({ positive: f(p.positive), negative: f(p.negative) })) };
     case 'context':
       return { type: 'context', pairs: q.pairs.map((p) => ({ positive: f(p.positive), negative: f(p.negative) })) };
+    case 'feedback':
+      return { ...q, target: f(q.target), feedback: q.feedback.map((item) => ({ example: f(item.example), score: item.score })) };
     case 'order_by':
     case 'fusion':
     case 'sample':

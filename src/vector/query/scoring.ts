@@ -57,6 +57,29 @@ export function contextScore<V>(pairs: Array<ContextPair<V>>, sim: Sim<V>): numb
   return Math.fround(sum);
 }
 
+/**
+ * Relevance feedback, naive strategy: `a·sim(target) + Σ (Δscore)^b · c · (sim(better) − sim(worse))`
+ * over every ordered pair of feedback examples whose feedback scores differ (better first).
+ */
+export function feedbackPairs<V>(feedback: Array<{ example: V; score: number }>, b: number, c: number): Array<{ positive: V; negative: V; weight: number }> {
+  const pairs: Array<{ positive: V; negative: V; weight: number }> = [];
+  for (const p of feedback) {
+    for (const n of feedback) {
+      if (p === n) continue;
+      const confidence = p.score - n.score;
+      if (confidence <= 0) continue;
+      pairs.push({ positive: p.example, negative: n.example, weight: Math.fround(confidence ** b * c) });
+    }
+  }
+  return pairs;
+}
+
+export function feedbackScore<V>(target: V, a: number, pairs: Array<{ positive: V; negative: V; weight: number }>, sim: Sim<V>): number {
+  let score = a * sim(target);
+  for (const pair of pairs) score += pair.weight * (sim(pair.positive) - sim(pair.negative));
+  return Math.fround(score);
+}
+
 /** `average_vector`: mean of positives, pushed away from the mean of negatives (2·pos − neg). */
 export function averageVector(positive: VectorValue[], negative: VectorValue[]): VectorValue {
   if (positive.length === 0) throw new BadRequestError('At least one positive vector ID required with this strategy', 'VECTOR_RECOMMEND');

@@ -439,3 +439,24 @@ test('formula: geo distance and date-times', async () => {
     ],
   );
 });
+
+test('relevance feedback (naive strategy): a·sim(target) + Σ Δscore^b·c·(sim(better) − sim(worse)), examples left out', async () => {
+  const res = await client.query('q', {
+    query: { relevance_feedback: { target: Q, feedback: [{ example: 10, score: 0.9 }, { example: 11, score: 0.1 }, { example: 12, score: 0.5 }], strategy: { naive: { a: 1, b: 1.5, c: 0.7 } } } },
+    using: 'd',
+    limit: 8,
+  });
+  const fb = [10, 11, 12].map((id, i) => ({ v: points[id - 1]!.d, s: [0.9, 0.1, 0.5][i]! }));
+  const score = (p: P) => {
+    let s = cos(Q, p.d);
+    for (const x of fb) for (const y of fb) if (x.s > y.s) s += (x.s - y.s) ** 1.5 * 0.7 * (cos(x.v, p.d) - cos(y.v, p.d));
+    return s;
+  };
+  const expected = top(
+    points.filter((p) => ![10, 11, 12].includes(p.id)),
+    score,
+    8,
+  );
+  assert.deepEqual(ids(res), expected.map((e) => e.id));
+  res.points.forEach((p, i) => assert.ok(close(p.score, expected[i]!.score), `${p.score} vs ${expected[i]!.score}`));
+});

@@ -88,7 +88,17 @@ export function toScoringQuery(q: QueryInterfaceWire, field: string): ScoringQue
   }
   if ('sample' in q) return { type: 'sample' };
   if ('formula' in q) return { type: 'formula', formula: toFormula(q.formula, q.defaults) };
-  throw new BadRequestError(`The \`${q.unsupported}\` query is not supported by Phoenix`, 'VECTOR_UNSUPPORTED');
+  const r = q.relevance_feedback;
+  const { a, b, c } = r.strategy.naive;
+  if (b < 0) throw new ValidationError([{ field: `${field}.relevance_feedback.strategy.naive.b`, message: `value ${b} invalid, must be 0.0 or larger` }]);
+  return {
+    type: 'feedback',
+    target: input(r.target, `${field}.relevance_feedback.target`),
+    feedback: r.feedback.map((item, i) => ({ example: input(item.example, `${field}.relevance_feedback.feedback[${i}].example`), score: item.score })),
+    a,
+    b,
+    c,
+  };
 }
 
 function toPairs(context: ContextWireLike, field: string): ContextPair[] {

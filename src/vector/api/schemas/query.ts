@@ -43,13 +43,19 @@ export type QueryWire =
   | { rrf: { k?: number | null | undefined; weights?: number[] | null | undefined } }
   | { sample: 'random' }
   | { formula: unknown; defaults?: Record<string, unknown> | null | undefined }
-  | { unsupported: string };
+  | { relevance_feedback: { target: VectorInputWire; feedback: Array<{ example: VectorInputWire; score: number }>; strategy: { naive: { a: number; b: number; c: number } } } };
 
 type ContextPairWire = z.infer<typeof contextPairSchema>;
 type ContextWire = ContextPairWire | ContextPairWire[];
 
 /** A query kind Phoenix recognises but does not run (reported as such, never ignored). */
-const unsupportedQuerySchema = z.object({ relevance_feedback: z.unknown() }).transform(() => ({ unsupported: 'relevance_feedback' }));
+const feedbackSchema = z.object({
+  relevance_feedback: z.object({
+    target: vectorInputSchema,
+    feedback: z.array(z.object({ example: vectorInputSchema, score: z.number() })),
+    strategy: z.object({ naive: z.object({ a: z.number(), b: z.number(), c: z.number() }) }),
+  }),
+});
 
 export const queryInterfaceSchema = z.union(
   [
@@ -62,8 +68,8 @@ export const queryInterfaceSchema = z.union(
     z.object({ fusion: z.enum(['rrf', 'dbsf']) }),
     z.object({ rrf: z.object({ k: uintSchema.nullish(), weights: z.array(z.number()).nullish() }) }),
     z.object({ sample: z.enum(['random']) }),
-    z.object({ formula: z.unknown().refine((v) => v !== undefined, { error: 'missing field `formula`' }), defaults: z.record(z.string(), z.unknown()).nullish() }),
-    unsupportedQuerySchema,
+    z.object({ formula: z.union([z.number(), z.string(), z.record(z.string(), z.unknown())]), defaults: z.record(z.string(), z.unknown()).nullish() }),
+    feedbackSchema,
   ],
   { error: 'Expected some form of vector, id, or a type of query' },
 );
