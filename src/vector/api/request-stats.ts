@@ -20,9 +20,17 @@ export class RequestStats {
   /** endpoint → status → stats */
   readonly responses = new Map<string, Map<number, DurationStats>>();
 
-  /** Qdrant's route spelling: `:name` → `{name}`. */
+  private static readonly spelled = new Map<string, string>();
+
+  /** Qdrant's route spelling: `:name` → `{name}` (memoised: routes are few). */
   static endpoint(method: string, route: string): string {
-    return `${method} ${route.replace(/:([A-Za-z_]+)/g, '{$1}')}`;
+    const key = `${method} ${route}`;
+    let out = RequestStats.spelled.get(key);
+    if (out === undefined) {
+      out = `${method} ${route.replace(/:([A-Za-z_]+)/g, '{$1}')}`;
+      if (RequestStats.spelled.size < 1000) RequestStats.spelled.set(key, out);
+    }
+    return out;
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
