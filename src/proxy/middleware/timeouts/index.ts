@@ -22,10 +22,12 @@ export function timeoutServerOptions(t: EntrypointTimeouts): { connectionsChecki
   return { connectionsCheckingInterval: Math.min(1000, t.header), handshakeTimeout: t.header };
 }
 
-/** Applies the timeouts to a listening HTTP/1.1 server or an HTTP/2 server that also speaks HTTP/1.1. */
+/** Applies the timeouts to an HTTP/1.1 server or an HTTP/2 server that also speaks HTTP/1.1, before it listens. */
 export function applyServerTimeouts(server: HttpServer | Http2SecureServer, t: EntrypointTimeouts): void {
-  const s = server as unknown as { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number };
+  const s = server as unknown as { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number };
   s.headersTimeout = t.header;
+  // The HTTP/2 server fixes its HTTP/1.1 checking interval at 30 s unless set before it listens.
+  s.connectionsCheckingInterval = timeoutServerOptions(t).connectionsCheckingInterval;
   // Node's requestTimeout covers head and body; the body middleware below is per route.
   s.requestTimeout = t.header + t.body;
   s.keepAliveTimeout = t.idle;
