@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCaCommands } from './ca-commands.js';
 import { readEnv } from './env.js';
+import { registerKeysCommands } from './keys-commands.js';
 import { runRole } from './run-role.js';
 import { status } from './status.js';
 import { up } from './up.js';
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   registerCaCommands(program);
+  registerKeysCommands(program);
 
   await program.parseAsync(argv, { from: 'user' });
 }
