@@ -6,7 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import type { GatewayHandle } from '../../../src/gateway/main.js';
+import { PHOENIX_BIN } from '../../helpers/platform.js';
 import { signTestJwt } from './jwt-support.js';
 import { API_KEY, call, ProxyLab, type LabBackend } from './support.js';
 
@@ -154,6 +156,24 @@ describe('credentials', () => {
   test('the read-only key and a read token cannot be turned into writes by a read-looking method', async () => {
     assert.equal((await send('POST', '/collections/mine/points/delete', READ_ONLY_KEY)).status, 403);
     assert.equal((await send('POST', '/collections/mine/points/unknown-new-endpoint', READ_ONLY_KEY)).status, 403, 'unknown paths need manage access');
+  });
+
+  test('tokens printed by `phoenix keys create` are enforced', async () => {
+    const create = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [PHOENIX_BIN, 'keys', 'create', ...args], { env: { ...process.env, PHOENIX_API_KEY: API_KEY }, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const reader = create('--access', 'r', '--ttl', '1h');
+    assert.equal((await send('POST', '/collections/other/points/query', reader)).status, 200);
+    assert.equal((await send('PUT', '/collections/other/points', reader)).status, 403);
+    const writer = create('--access', 'm', '--collection', 'mine', '--ttl', '24h', '--sub', 'etl');
+    assert.equal((await send('PUT', '/collections/mine/points', writer)).status, 200);
+    assert.equal((await send('PUT', '/collections/other/points', writer)).status, 403);
+    assert.equal((await send('DELETE', '/collections/mine', writer)).status, 403, 'collection read-write is not manage');
+    const expired = create('--access', 'm', '--ttl', '1ms');
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await send('GET', '/collections', expired)).status, 200, 'still inside the 30 s leeway');
   });
 
   test('collection-scoped tokens see only their collections in listings', async () => {
