@@ -1,0 +1,116 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Me, type Role } from '../api';
+import { Done, Empty, Loading, PageHeader, Problem, Secret, Section, can } from '../components/ui';
+import { ago, until } from '../format';
+import { useAction, usePoll } from '../hooks';
+
+interface ApiToken {
+  id: string;
+  name: string;
+  username: string;
+  role: Role;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** API tokens for automation (the CLI, CI): shown once, role at most the owner’s. */
+export function ApiKeys({ me }: { me: Me }) {
+  const { data, error, reload } = usePoll<ApiToken[]>('/api/tokens');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>(me.role);
+  const [ttl, setTtl] = useState('');
+  const [created, setCreated] = useState<string>();
+  const action = useAction();
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await action.run(() => api<ApiToken & { token: string }>('POST', '/api/tokens', { name, role, ...(ttl ? { ttl } : {}) }), (t) => `API token ${t.name} created.`);
+    if (r) {
+      setCreated(r.token);
+      setName('');
+      reload();
+    }
+  };
+  const remove = async (t: ApiToken) => {
+    await action.run(() => api('DELETE', `/api/tokens/${t.id}`), () => `API token ${t.name} deleted.`);
+    reload();
+  };
+  const roles: Role[] = (['viewer', 'operator', 'admin'] as Role[]).filter((r) => can(me.role, r));
+  return (
+    <>
+      <PageHeader title="API keys" />
+      <Section title="New API token">
+        <p>Send it as <code>Authorization: Bearer …</code>. It carries at most your role, and dies with your account.</p>
+        <form className="inline-form" onSubmit={(e) => void create(e)}>
+          <label>
+            Name
+            <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={64} placeholder="ci-deploy" />
+          </label>
+          <label>
+            Role
+            <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+              {roles.map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Expires after
+            <select value={ttl} onChange={(e) => setTtl(e.target.value)}>
+              <option value="">never</option>
+              <option value="1d">1 day</option>
+              <option value="30d">30 days</option>
+              <option value="365d">1 year</option>
+            </select>
+          </label>
+          <button type="submit" className="primary" disabled={action.busy}>
+            Create token
+          </button>
+        </form>
+        {created ? <Secret label="New API token" value={created} /> : null}
+        <Problem error={action.error ?? error} />
+        <Done message={action.done} />
+      </Section>
+      <Section title={me.role === 'admin' ? 'All API tokens' : 'My API tokens'}>
+        {!data ? (
+          <Loading what="API tokens" />
+        ) : data.length === 0 ? (
+          <Empty>No API tokens.</Empty>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Role</th>
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((t) => (
+                <tr key={t.id}>
+                  <th scope="row">{t.name}</th>
+                  <td>{t.username}</td>
+                  <td>{t.role}</td>
+                  <td>{ago(t.createdAt)}</td>
+                  <td>{t.expiresAt ? until(t.expiresAt) : 'never'}</td>
+                  <td>{ago(t.lastUsedAt)}</td>
+                  <td>
+                    <button type="button" className="danger" onClick={() => void remove(t)} aria-label={`Delete API token ${t.name}`}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,122 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Me, type Role } from '../api';
+import { Done, Loading, NeedsRole, PageHeader, Problem, Section, can } from '../components/ui';
+import { ago } from '../format';
+import { useAction, usePoll } from '../hooks';
+
+interface User {
+  username: string;
+  role: Role;
+  createdAt: string | null;
+  updatedAt: string;
+}
+
+/** Users and their roles (admins). */
+export function Users({ me }: { me: Me }) {
+  const allowed = can(me.role, 'admin');
+  const { data, error, reload } = usePoll<User[]>(allowed ? '/api/users' : null);
+  const [form, setForm] = useState({ username: '', password: '', role: 'viewer' as Role });
+  const action = useAction();
+  if (!allowed) {
+    return (
+      <>
+        <PageHeader title="Users" />
+        <NeedsRole role={me.role} needed="admin" what="managing users" />
+      </>
+    );
+  }
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await action.run(() => api<User>('POST', '/api/users', form), (u) => `User ${u.username} created (${u.role}).`);
+    if (r) setForm({ username: '', password: '', role: 'viewer' });
+    reload();
+  };
+  const setRole = async (u: User, role: Role) => {
+    await action.run(() => api<User>('PATCH', `/api/users/${encodeURIComponent(u.username)}`, { role }), () => `${u.username} is now ${role}.`);
+    reload();
+  };
+  const resetPassword = async (u: User) => {
+    const password = window.prompt(`New password for ${u.username} (at least 8 characters)`);
+    if (!password) return;
+    await action.run(() => api<User>('PATCH', `/api/users/${encodeURIComponent(u.username)}`, { password }), () => `Password of ${u.username} changed; their sessions ended.`);
+  };
+  const remove = async (u: User) => {
+    if (!window.confirm(`Delete ${u.username} with their sessions and API tokens?`)) return;
+    await action.run(() => api('DELETE', `/api/users/${encodeURIComponent(u.username)}`), () => `User ${u.username} deleted.`);
+    reload();
+  };
+  return (
+    <>
+      <PageHeader title="Users" />
+      <Problem error={action.error ?? error} />
+      <Done message={action.done} />
+      <Section title="New user">
+        <form className="inline-form" onSubmit={(e) => void create(e)}>
+          <label>
+            Username
+            <input required value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} pattern="[a-zA-Z0-9._@\-]{1,64}" autoComplete="off" />
+          </label>
+          <label>
+            Password
+            <input required type="password" minLength={8} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} autoComplete="new-password" />
+          </label>
+          <label>
+            Role
+            <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+              <option>viewer</option>
+              <option>operator</option>
+              <option>admin</option>
+            </select>
+          </label>
+          <button type="submit" className="primary" disabled={action.busy}>
+            Create user
+          </button>
+        </form>
+        <p className="muted small">Viewers read everything but logs, users and the audit log; operators also deploy, scale, roll back and read logs; admins also manage users, hosts and certificates.</p>
+      </Section>
+      <Section title="Users">
+        {!data ? (
+          <Loading what="users" />
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">User</th>
+                <th scope="col">Role</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((u) => (
+                <tr key={u.username}>
+                  <th scope="row">{u.username}</th>
+                  <td>
+                    <select value={u.role} onChange={(e) => void setRole(u, e.target.value as Role)} disabled={u.username === 'admin'} aria-label={`Role of ${u.username}`}>
+                      <option>viewer</option>
+                      <option>operator</option>
+                      <option>admin</option>
+                    </select>
+                  </td>
+                  <td>{ago(u.createdAt)}</td>
+                  <td className="row-actions">
+                    <button type="button" onClick={() => void resetPassword(u)} aria-label={`Set the password of ${u.username}`}>
+                      Set password
+                    </button>
+                    {u.username !== 'admin' ? (
+                      <button type="button" className="danger" onClick={() => void remove(u)} aria-label={`Delete ${u.username}`}>
+                        Delete
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+    </>
+  );
+}
