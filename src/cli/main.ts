@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCaCommands } from './ca-commands.js';
 import { readEnv } from './env.js';
 import { registerKeysCommands } from './keys-commands.js';
+import { registerRenderCommands } from './render-commands.js';
 import { runRole } from './run-role.js';
 import { status } from './status.js';
 import { up } from './up.js';
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<void> {
 
   registerCaCommands(program);
   registerKeysCommands(program);
+  registerRenderCommands(program);
 
   await program.parseAsync(argv, { from: 'user' });
 }
