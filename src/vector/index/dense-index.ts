@@ -37,6 +37,8 @@ export class DenseIndex {
   private durable = -1;
   private waiters: Array<{ op: number; resolve: () => void }> = [];
   private scheduled = false;
+  /** Set by `start`: changes replayed while loading are reconciled then, not one by one. */
+  private started = false;
   private closed = false;
   private changesSinceSave = 0;
   private saving: Promise<void> | undefined;
@@ -61,6 +63,7 @@ export class DenseIndex {
    * graph is new). `op` is the last operation applied (all of them durable).
    */
   start(op: number): void {
+    this.started = true;
     this.durable = op;
     if (this.space && this.params.indexingThresholdKb > 0) {
       this.graph = HnswGraph.load(this.dir, this.graphParams(), this.logger);
@@ -77,12 +80,12 @@ export class DenseIndex {
 
   /** Records that a slot's vector changed (set or cleared) by operation `op`. */
   changed(slot: number, op: number): void {
-    if (this.graph) this.mark(slot, op);
+    if (this.started && this.graph) this.mark(slot, op);
   }
 
   /** After an operation is applied: builds the graph once the vectors pass the indexing threshold. */
   applied(op: number): void {
-    if (!this.graph) this.maybeEnable(op);
+    if (this.started && !this.graph) this.maybeEnable(op);
   }
 
   /** Operations up to `op` are durable: the graph may take their changes. */
@@ -277,7 +280,7 @@ export class DenseIndex {
       if ((++n & 7) === 0 && performance.now() > deadline) break;
     }
     this.resolveWaiters();
-    if (this.unsynced.size === 0 && this.changesSinceSave >= Math.max(1000, graph.size * 0.1)) this.saveWhenIdle();
+    if (this.unsynced.size === 0 && this.changesSinceSave >= Math.min(1000, Math.max(1, graph.size * 0.01))) this.saveWhenIdle();
     this.schedule();
   }
 
