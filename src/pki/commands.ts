@@ -29,6 +29,8 @@ export function caFingerprint(dataDir: string): string {
 export interface CaTokenOptions {
   /** The CA data directory holding `secrets/provisioner.json`; or give `provisionerKeyFile`. */
   dataDir?: string;
+  /** `phoenix` (default) or `enroll` (host enrollment tokens for agents), with `dataDir`. */
+  provisioner?: string;
   provisionerKeyFile?: string;
   /** The certificate's subject, e.g. `spiffe://phoenix.internal/router/r1` or a DNS name. */
   subject: string;
@@ -41,7 +43,8 @@ export interface CaTokenOptions {
 
 /** `phoenix ca token <subject> --san …`: a one-time token for one certificate. */
 export async function caToken(options: CaTokenOptions): Promise<string> {
-  const file = options.provisionerKeyFile ?? (options.dataDir !== undefined ? caLayout(options.dataDir).provisionerKeyFile : undefined);
+  const layout = options.dataDir !== undefined ? caLayout(options.dataDir) : undefined;
+  const file = options.provisionerKeyFile ?? (options.provisioner === 'enroll' ? layout?.enrollKeyFile : layout?.provisionerKeyFile);
   if (!file) throw new ConfigError('caToken needs dataDir or provisionerKeyFile');
   let provisioner;
   try {

@@ -13,6 +13,8 @@ import { generatePassword, readPasswordFile, writeFileAtomic } from './secret-fi
 
 /** Name of the JWK provisioner `initCa` creates. */
 export const DEFAULT_PROVISIONER = 'phoenix';
+/** Name of the provisioner of host enrollment tokens (agents joining the platform). */
+export const ENROLL_PROVISIONER = 'enroll';
 
 export interface InitCaOptions {
   dataDir: string;
@@ -54,6 +56,7 @@ export async function initCa(options: InitCaOptions): Promise<InitCaResult> {
         `the CA in ${layout.dataDir} was created for trust domain "${settings.trustDomain}", not "${options.trustDomain}"; use a new data directory for another trust domain`,
       );
     }
+    await ensureEnrollProvisioner(layout);
     return result(false, layout, settings.trustDomain, passwordFile);
   }
   for (const file of [layout.rootCert, layout.rootKey, layout.intermediateCert, layout.intermediateKey]) {
@@ -89,9 +92,23 @@ export async function initCa(options: InitCaOptions): Promise<InitCaResult> {
     provisioners: [provisioner.record],
   };
   writeFileAtomic(layout.caJson, `${JSON.stringify(settings, null, 2)}\n`, 0o644);
+  await ensureEnrollProvisioner(layout);
   const created = result(true, layout, trustDomain, passwordFile);
   logger.info({ dataDir: layout.dataDir, trustDomain, rootFingerprint: created.rootFingerprint }, 'CA initialized');
   return created;
+}
+
+/**
+ * Adds the `enroll` JWK provisioner (host enrollment tokens) to a CA that lacks it — new CAs at
+ * init, CAs created before it existed at their next start. Its private key goes to
+ * `secrets/enroll-provisioner.json` (0600), its public key to ca.json.
+ */
+export async function ensureEnrollProvisioner(layout: CaLayout): Promise<void> {
+  const settings = readCaSettings(layout.caJson);
+  if (settings.provisioners.some((p) => p.name === ENROLL_PROVISIONER)) return;
+  const enroll = await createJwkProvisioner(ENROLL_PROVISIONER);
+  writeFileAtomic(layout.enrollKeyFile, `${JSON.stringify(enroll.privateKey, null, 2)}\n`, 0o600);
+  writeFileAtomic(layout.caJson, `${JSON.stringify({ ...settings, provisioners: [...settings.provisioners, enroll.record] }, null, 2)}\n`, 0o644);
 }
 
 /** The CA password: from the configured file, else the generated one (created on first use). */

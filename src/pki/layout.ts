@@ -17,6 +17,8 @@ export interface CaLayout {
   passwordFile: string;
   /** The `phoenix` JWK provisioner's private key, in the format `loadProvisionerKey` reads. */
   provisionerKeyFile: string;
+  /** The `enroll` provisioner's private key: host enrollment tokens for agents joining the platform. */
+  enrollKeyFile: string;
   database: string;
 }
 
@@ -32,6 +34,7 @@ export function caLayout(dataDir: string): CaLayout {
     secretsDir,
     passwordFile: join(secretsDir, 'password'),
     provisionerKeyFile: join(secretsDir, 'provisioner.json'),
+    enrollKeyFile: join(secretsDir, 'enroll-provisioner.json'),
     database: join(dataDir, 'db', 'ca.sqlite'),
   };
 }

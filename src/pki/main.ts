@@ -7,7 +7,7 @@ import { guardTlsServer, serverTlsOptions } from '../core/tls/server.js';
 import { TlsIdentity } from '../core/tls/identity.js';
 import type { CaConfig } from './config.js';
 import { caLayout } from './layout.js';
-import { initCa, obtainPassword } from './init.js';
+import { ENROLL_PROVISIONER, initCa, obtainPassword } from './init.js';
 import { readCaSettings } from './settings.js';
 import { loadCaKeys } from './authority/ca-keys.js';
 import { Authority } from './authority/authority.js';
@@ -56,7 +56,12 @@ export async function startCa(config: CaConfig, deps: { logger: Logger }): Promi
   try {
     const metrics = new CaMetrics(new Date(keys.intermediate.validTo));
     const tokenCheck = { audienceHosts: [...config.dnsNames, ...config.ipAddresses], leewayMs: config.tokenLeeway };
-    const policyOf = (name: string) => (config.policies[name] ? new NamePolicy(name, config.policies[name]) : undefined);
+    // Host enrollment tokens may only make agent identities unless a policy for `enroll` says otherwise.
+    const enrollDefault = { allow: { uris: [`spiffe://${settings.trustDomain}/agent/*`], dns: ['*'], ips: ['0.0.0.0/0', '::/0'] }, deny: { dns: [], ips: [], uris: [] } };
+    const policyOf = (name: string) => {
+      const configured = config.policies[name] ?? (name === ENROLL_PROVISIONER ? enrollDefault : undefined);
+      return configured ? new NamePolicy(name, configured) : undefined;
+    };
     const provisioners = new ProvisionerSet(settings.provisioners.map((record) => new JwkProvisioner(record, tokenCheck, policyOf(record.name))));
     const crl = new CrlPublisher(keys.signer, store.revocations, config.crl.interval);
     const authority = new Authority(keys, {

@@ -7,7 +7,7 @@ import { describeSan, type San } from '../authority/sans.js';
  * A provisioner's name policy (step-ca's x509 policy, reduced): lists of allowed and denied DNS
  * names, IP ranges and URI patterns. A denied name is always refused; once any allow rule exists,
  * a name must match an allow rule of its own type.
- * - DNS: exact (`localhost`) or `*.example.com` (any name below example.com).
+ * - DNS: exact (`localhost`), `*.example.com` (any name below example.com), or `*` (any name).
  * - IP: an address or a CIDR range (`10.0.0.0/8`, `::1/128`).
  * - URI: exact, or with `*` standing for one path segment (`spiffe://phoenix.internal/router/*`).
  */
@@ -41,7 +41,7 @@ class CompiledRules {
     switch (san.type) {
       case 'dns': {
         const name = san.value.toLowerCase().replace(/\.$/, '');
-        return this.dns.some((rule) => (rule.startsWith('*.') ? name.endsWith(rule.slice(1)) && name.length > rule.length - 1 : name === rule));
+        return this.dns.some((rule) => rule === '*' || (rule.startsWith('*.') ? name.endsWith(rule.slice(1)) && name.length > rule.length - 1 : name === rule));
       }
       case 'ip':
         return this.ips.check(san.value, isIP(san.value) === 6 ? 'ipv6' : 'ipv4');

@@ -29,3 +29,26 @@ test('the sign API refuses names outside the provisioner policy even when the to
     await ca.close();
   }
 });
+
+/** Host enrollment tokens (provisioner `enroll`) make agent identities only, by default policy. */
+test('host enrollment tokens issue agent identities and nothing else', async () => {
+  const ca = await CaUnderTest.start();
+  try {
+    const { caToken } = await import('../../../src/pki/commands.js');
+    const sign = async (uri: string) => {
+      const sans = ['host2.example', uri];
+      const csr = await createCsrPem(generatePrivateKeyPem(), { commonName: uri, dnsNames: ['host2.example'], uris: [uri] });
+      const ott = await caToken({ dataDir: ca.dir + '/ca', provisioner: 'enroll', subject: uri, sans, caUrl: ca.url, ttlSeconds: 86_400 });
+      return ca.raw('POST', '/1.0/sign', { body: JSON.stringify({ csr, ott }) });
+    };
+    const agent = await sign('spiffe://phoenix.test/agent/host2');
+    assert.equal(agent.status, 201, agent.text);
+    const router = await sign('spiffe://phoenix.test/router/r9');
+    assert.equal(router.status, 403, router.text);
+    assert.match((router.json as { message: string }).message, /provisioner "enroll"/);
+    const metrics = (await ca.raw('GET', '/metrics')).text;
+    assert.match(metrics, /phoenix_ca_certificates_issued_total\{provisioner="enroll"\} 1\n/);
+  } finally {
+    await ca.close();
+  }
+});
