@@ -62,9 +62,10 @@ export function registerCaCommands(program: Command): void {
     .option('--san <name...>', 'a SAN the certificate may carry (repeatable; default: the subject)')
     .option('--ca-url <url>', 'the CA as the holder will reach it', 'https://localhost:9000')
     .option('--ttl <seconds>', 'token validity in seconds', '300')
+    .option('--provisioner <name>', 'phoenix, or enroll for a host enrollment token (agents joining: spiffe://<domain>/agent/<host>)', 'phoenix')
     .option('--dir <dir>', 'CA data directory (default $PHOENIX_HOME/ca)')
-    .action(async (subject: string, opts: { san?: string[]; caUrl: string; ttl: string; dir?: string }) => {
-      console.log(await caToken({ dataDir: caDir(opts), subject, ...(opts.san ? { sans: opts.san } : {}), caUrl: opts.caUrl, ttlSeconds: Number(opts.ttl) }));
+    .action(async (subject: string, opts: { san?: string[]; caUrl: string; ttl: string; provisioner: string; dir?: string }) => {
+      console.log(await caToken({ dataDir: caDir(opts), provisioner: opts.provisioner, subject, ...(opts.san ? { sans: opts.san } : {}), caUrl: opts.caUrl, ttlSeconds: Number(opts.ttl) }));
     });
 
   ca.command('bootstrap')
