@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createCsrPem, generatePrivateKeyPem } from '../../../src/core/tls/keys.js';
 import { eventually } from '../../helpers/eventually.js';
@@ -21,8 +22,8 @@ async function responder(port: number): Promise<{ tokens: Map<string, string>; s
   return { tokens, server };
 }
 
-async function csrB64(names: { dnsNames?: string[]; ipAddresses?: string[]; uris?: string[] }, cn = names.dnsNames?.[0] ?? 'x'): Promise<string> {
-  const pem = await createCsrPem(generatePrivateKeyPem(), { commonName: cn, ...names });
+async function csrB64(names: { dnsNames?: string[]; ipAddresses?: string[]; uris?: string[] }, cn = names.dnsNames?.[0] ?? 'x', keyPem = generatePrivateKeyPem()): Promise<string> {
+  const pem = await createCsrPem(keyPem, { commonName: cn, ...names });
   return Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString('base64url');
 }
 
@@ -142,7 +143,8 @@ test('finalize: not ready, CSR names outside the order or the policy, concurrent
     problem(await client.signedPost(String(order['finalize']), { csr: 'bm90LWEtY3Ny' }), 'badCSR', 400);
     assert.equal(await issuedCount(acme), 0, 'nothing issued for refused CSRs');
 
-    const csr = await csrB64({ dnsNames: ['localhost'] });
+    const certKey = generatePrivateKeyPem();
+    const csr = await csrB64({ dnsNames: ['localhost'] }, 'localhost', certKey);
     const results = await Promise.all([1, 2, 3].map(async () => client.signedPost(String(order['finalize']), { csr })));
     const ok = results.filter((r) => r.status === 200);
     assert.equal(ok.length, 1, results.map((r) => r.text).join('\n'));
@@ -153,6 +155,18 @@ test('finalize: not ready, CSR names outside the order or the policy, concurrent
     assert.equal(chain.headers['content-type'], 'application/pem-certificate-chain');
     assert.equal(chain.text.match(/BEGIN CERTIFICATE/g)?.length, 2, 'leaf and intermediate');
     assert.equal(await issuedCount(acme), 1, 'exactly one certificate for three racing finalizes');
+
+    // revokeCert signed by the certificate's own key (no account), then again: alreadyRevoked.
+    const der = Buffer.from((chain.text.split('-----END CERTIFICATE-----')[0] as string).replace(/-----BEGIN CERTIFICATE-----|\s/g, ''), 'base64').toString('base64url');
+    const { createPrivateKey } = await import('node:crypto');
+    const { exportJWK } = await import('jose');
+    const certJwk = await exportJWK(createPublicKey(certKey));
+    const byKey = { useJwk: true, key: createPrivateKey(certKey) as never, jwk: certJwk };
+    const stranger = await newKey('ES256');
+    problem(await client.signedPost(client.url('revokeCert'), { certificate: der }, { useJwk: true, key: stranger.key, jwk: stranger.jwk }), 'unauthorized', 401);
+    problem(await client.signedPost(client.url('revokeCert'), { certificate: der, reason: 7 }, byKey), 'badRevocationReason', 400);
+    assert.equal((await client.signedPost(client.url('revokeCert'), { certificate: der, reason: 1 }, byKey)).status, 200);
+    problem(await client.signedPost(client.url('revokeCert'), { certificate: der }), 'alreadyRevoked', 400);
 
     const parallel = await Promise.all([1, 2, 3, 4].map(() => readyOrder(client, http.tokens, [{ type: 'ip', value: '127.0.0.1' }])));
     const finals = await Promise.all(parallel.map(async (p) => client.signedPost(String(p.order['finalize']), { csr: await csrB64({ ipAddresses: ['127.0.0.1'] }, '127.0.0.1') })));
