@@ -13,6 +13,8 @@ export interface AcmeAnswer {
   location?: string;
   links?: string[];
   contentType?: string;
+  /** Seconds a client should wait before polling again (sent while something is in progress). */
+  retryAfter?: number;
 }
 
 const flattened = z.object({ protected: z.string(), payload: z.string(), signature: z.string() });

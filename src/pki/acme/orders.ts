@@ -81,8 +81,12 @@ function ownOrder(ctx: AcmeContext, auth: Authenticated, id: string): AcmeOrder 
   return order;
 }
 
+/** Clients poll in-progress objects; lego waits 5 s without a Retry-After, so say 1 s. */
+const POLL_SECONDS = 1;
+
 function orderAnswer(ctx: AcmeContext, order: AcmeOrder): AcmeAnswer {
-  return { status: 200, body: orderJson(order, ctx.store.authzsOf(order.id).map((z) => z.id), ctx.urls), location: ctx.urls.order(order.id) };
+  const busy = order.status === 'pending' || order.status === 'processing';
+  return { status: 200, body: orderJson(order, ctx.store.authzsOf(order.id).map((z) => z.id), ctx.urls), location: ctx.urls.order(order.id), ...(busy ? { retryAfter: POLL_SECONDS } : {}) };
 }
 
 export function getOrder(ctx: AcmeContext, auth: Authenticated, id: string): AcmeAnswer {
@@ -104,7 +108,7 @@ export function getAuthz(ctx: AcmeContext, auth: Authenticated, id: string): Acm
     ctx.store.moveOrder(authz.orderId, ['pending', 'ready'], 'invalid', { error: { type: 'urn:ietf:params:acme:error:unauthorized', detail: 'an authorization of the order was deactivated' } });
     authz = ctx.store.authz(id) as AcmeAuthz;
   }
-  return { status: 200, body: authzJson(authz, ctx.store.challengesOf(id), ctx.urls) };
+  return { status: 200, body: authzJson(authz, ctx.store.challengesOf(id), ctx.urls), ...(authz.status === 'pending' ? { retryAfter: POLL_SECONDS } : {}) };
 }
 
 /** `POST challenge/<id>` with `{}`: the client is ready; validation starts in the background. */
@@ -121,7 +125,8 @@ export function postChallenge(ctx: AcmeContext, auth: Authenticated, id: string,
       }),
     );
   }
-  return { status: 200, body: challengeJson(ctx.store.challenge(id) as AcmeChallenge, ctx.urls), links: [up] };
+  const now = ctx.store.challenge(id) as AcmeChallenge;
+  return { status: 200, body: challengeJson(now, ctx.urls), links: [up], ...(now.status === 'processing' || now.status === 'pending' ? { retryAfter: POLL_SECONDS } : {}) };
 }
 
 /**

@@ -55,6 +55,7 @@ export function registerAcme(app: FastifyInstance, options: AcmeServerOptions): 
   const send = (reply: FastifyReply, ctx: AcmeContext, answer: AcmeAnswer) => {
     reply.code(answer.status);
     if (answer.location) reply.header('location', answer.location);
+    if (answer.retryAfter !== undefined) reply.header('retry-after', String(answer.retryAfter));
     reply.header('link', [`<${ctx.urls.directory}>;rel="index"`, ...(answer.links ?? [])]);
     if (answer.body === undefined) return reply.send();
     if (answer.contentType) return reply.type(answer.contentType).send(answer.body);
@@ -96,7 +97,7 @@ export function registerAcme(app: FastifyInstance, options: AcmeServerOptions): 
           newOrder: u.newOrder,
           revokeCert: u.revokeCert,
           keyChange: u.keyChange,
-          meta: { externalAccountRequired: ctx.provisioner.config.requireEab, website: 'https://github.com/phoenix' },
+          meta: { externalAccountRequired: ctx.provisioner.config.requireEab },
         });
       });
       scope.route<{ Params: Params }>({

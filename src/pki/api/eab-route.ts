@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import { parseSpiffe } from '../../core/tls/spiffe.js';
 import type { AcmeStore } from '../acme/acme-store.js';
+import type { AuditLog } from '../store/audit.js';
 import type { ProvisionerSet } from '../provisioners/provisioner-set.js';
 import type { TokenLedger } from '../store/tokens.js';
 import { parseBody } from './body.js';
@@ -17,7 +18,7 @@ const eabRequestSchema = z.strictObject({ ott: z.string().min(1).max(16_384), pr
  * this trust domain, the account it binds may carry that URI in its certificates besides the
  * validated names — how the router and gateway keep their identities while using ACME.
  */
-export function registerEabRoute(app: FastifyInstance, deps: { provisioners: ProvisionerSet; tokens: TokenLedger; acme: AcmeStore; acmeProvisioners: readonly string[]; trustDomain: string }): void {
+export function registerEabRoute(app: FastifyInstance, deps: { provisioners: ProvisionerSet; tokens: TokenLedger; acme: AcmeStore; audit: AuditLog; acmeProvisioners: readonly string[]; trustDomain: string }): void {
   app.post('/1.0/eab', async (request, reply) => {
     const body = parseBody(eabRequestSchema, request.body, 'eab');
     if (!deps.acmeProvisioners.includes(body.provisioner)) throw new NotFoundError('PKI_NOT_FOUND', `no ACME provisioner named "${body.provisioner}"`);
@@ -28,6 +29,7 @@ export function registerEabRoute(app: FastifyInstance, deps: { provisioners: Pro
     const kid = randomBytes(16).toString('base64url');
     const hmacKey = randomBytes(32).toString('base64url');
     deps.acme.insertEabKey({ kid, provisioner: body.provisioner, hmac: hmacKey, boundUri, expires: new Date(Date.now() + EAB_LIFETIME_MS) });
+    deps.audit.append({ at: new Date(), action: 'eab', outcome: 'ok', provisioner: body.provisioner, actor: `token:${auth.token.subject}`, subject: boundUri, detail: `kid ${kid}` });
     return reply.code(201).send({ kid, hmacKey, ...(boundUri ? { boundUri } : {}) });
   });
 }

@@ -74,7 +74,7 @@ export function createCaApi(options: CaApiOptions): { app: FastifyInstance; acme
   registerRenewRoute(app, authority, { audienceHosts: options.audienceHosts, tokens: options.store.tokens, leewaySeconds: options.tokenLeewaySeconds });
   registerRevokeRoute(app, authority, options.provisioners, options.store.tokens);
   registerCrlRoute(app, options.crl);
-  registerEabRoute(app, { provisioners: options.provisioners, tokens: options.store.tokens, acme: options.store.acme, acmeProvisioners: options.acmeProvisioners.map((p) => p.name), trustDomain: options.trustDomain });
+  registerEabRoute(app, { provisioners: options.provisioners, tokens: options.store.tokens, acme: options.store.acme, audit: options.store.audit, acmeProvisioners: options.acmeProvisioners.map((p) => p.name), trustDomain: options.trustDomain });
   registerRootsRoutes(app, authority.rootPem);
   const acme = registerAcme(app, { authority, store: options.store.acme, provisioners: options.acmeProvisioners, logger: logger.child({ component: 'acme' }), failed: (route, code) => metrics.failed(route, code) });
   app.get('/health', async () => ({ status: 'ok' }));
