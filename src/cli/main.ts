@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCaCommands } from './ca-commands.js';
+import { registerHubCommands } from './hub-commands.js';
 import { readEnv } from './env.js';
 import { registerKeysCommands } from './keys-commands.js';
 import { registerRenderCommands } from './render-commands.js';
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   registerCaCommands(program);
+  registerHubCommands(program);
   registerKeysCommands(program);
   registerRenderCommands(program);
 
