@@ -111,19 +111,27 @@ export function getAuthz(ctx: AcmeContext, auth: Authenticated, id: string): Acm
   return { status: 200, body: authzJson(authz, ctx.store.challengesOf(id), ctx.urls), ...(authz.status === 'pending' ? { retryAfter: POLL_SECONDS } : {}) };
 }
 
-/** `POST challenge/<id>` with `{}`: the client is ready; validation starts in the background. */
-export function postChallenge(ctx: AcmeContext, auth: Authenticated, id: string, track: (p: Promise<void>) => void, observe?: ValidationObserver): AcmeAnswer {
+/** How long a challenge POST waits for a quick validation before answering `processing`. */
+const QUICK_VALIDATION_MS = 1500;
+
+/**
+ * `POST challenge/<id>` with `{}`: the client is ready; validation runs in the background, and the
+ * answer waits briefly for it, so a fast validation answers `valid` and spares the client a poll.
+ */
+export async function postChallenge(ctx: AcmeContext, auth: Authenticated, id: string, track: (p: Promise<void>) => void, observe?: ValidationObserver): Promise<AcmeAnswer> {
   const challenge = ctx.store.challenge(id);
   const authz = challenge ? ctx.store.authz(challenge.authz) : undefined;
   if (!challenge || !authz || authz.account !== accountOf(auth).id) throw new AcmeError('unauthorized', `challenge ${ctx.urls.challenge(id)} does not exist or belongs to another account`, { status: 404 });
   const up = `<${ctx.urls.authz(authz.id)}>;rel="up"`;
   if (auth.payload !== undefined && authz.status === 'pending' && ctx.store.moveChallenge(id, ['pending'], 'processing')) {
     const account = accountOf(auth);
-    track(
-      runValidation(ctx, { ...challenge, status: 'processing' }, authz, account, observe).catch((err: unknown) => {
-        if (!ctx.signal.aborted) ctx.logger.error({ err: errorMessage(err), challenge: id }, 'ACME validation crashed');
-      }),
-    );
+    const validation = runValidation(ctx, { ...challenge, status: 'processing' }, authz, account, observe).catch((err: unknown) => {
+      if (!ctx.signal.aborted) ctx.logger.error({ err: errorMessage(err), challenge: id }, 'ACME validation crashed');
+    });
+    track(validation);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([validation, new Promise<void>((resolve) => (timer = setTimeout(resolve, QUICK_VALIDATION_MS)))]);
+    clearTimeout(timer);
   }
   const now = ctx.store.challenge(id) as AcmeChallenge;
   return { status: 200, body: challengeJson(now, ctx.urls), links: [up], ...(now.status === 'processing' || now.status === 'pending' ? { retryAfter: POLL_SECONDS } : {}) };
