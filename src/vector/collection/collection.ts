@@ -204,6 +204,13 @@ export class Collection {
     this.logger?.debug({ collection: this.name, op, points, ms: Math.round(performance.now() - started) }, 'checkpoint written');
   }
 
+  /** Writes a checkpoint and saves the vector indexes now (instead of when writes pause). */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    this.checkpointIfBehind();
+    for (const index of this.shard.dense.values()) await index.flush();
+  }
+
   // ---- reads ----
 
   search(request: SearchRequest): PointRecord[] {

@@ -191,13 +191,18 @@ export class DenseIndex {
     this.waiters = [];
   }
 
-  /** Saves the graph (when it changed) and copies the save into `dir` (snapshots). */
-  async copySavedTo(dir: string): Promise<void> {
+  /** Saves the graph now if it changed since the last save (in the background; resolves when done). */
+  async flush(): Promise<void> {
     while (this.saving) await this.saving;
-    if (this.graph && this.changesSinceSave > 0) {
+    if (this.graph && this.changesSinceSave > 0 && !this.closed) {
       this.startSave(this.graph);
       while (this.saving) await this.saving;
     }
+  }
+
+  /** Saves the graph (when it changed) and copies the save into `dir` (snapshots). */
+  async copySavedTo(dir: string): Promise<void> {
+    await this.flush();
     copySavedGraph(this.dir, dir);
   }
 
