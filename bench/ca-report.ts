@@ -56,8 +56,11 @@ read the ratios, which come from the same run; re-measure on a quiet machine for
 | full ACME order with certbot \`certonly --standalone\` | ${o.orders.certbotMs.toFixed(0)} ms | lego | ${ratios.certbotOverLego.toFixed(2)}× |
 
 What the sign figure includes per certificate: TLS request, JWT (ES256) check, single-use ledger write, CSR
-verification, name policy, signing, inventory and audit rows in SQLite. The ACME order time is dominated by
-the clients' own start-up and polling; the CA's share is what the in-process acme-client row shows.
+verification, name policy, signing, inventory and audit rows in SQLite; the signing itself runs on libuv's
+thread pool, so on a loaded 2-core machine much of a request's time is waiting for it. The ACME order times are
+whole client runs: the CA answers a challenge POST once a quick validation is done (so lego needs no poll) and
+sends \`Retry-After: 1\` while anything is in progress; acme-client's figure includes its own polling backoff,
+certbot's is mostly Python start-up.
 ${END}`;
   const file = `${ROOT}docs/PERFORMANCE.md`;
   const current = existsSync(file) ? readFileSync(file, 'utf8') : "# Phoenix — performance\n\nHow each figure is measured: see the project's BENCHMARKS document. One section per benchmark.\n";
