@@ -105,6 +105,11 @@ export class Collection {
     return this.shard.config;
   }
 
+  /** Number of the last operation in the collection's log (replication compares positions with it). */
+  get lastOperation(): number {
+    return this.lastOp;
+  }
+
   get pointsCount(): number {
     return this.shard.segment.pointCount;
   }
