@@ -29,6 +29,7 @@ export interface ReportedInstance {
   spec?: Record<string, unknown>;
   lastExit?: { code: number | null; signal: string | null; at: string };
   metrics?: InstanceCounters;
+  certificate?: { serial: string; notAfter: string; identity: string };
 }
 
 const runtimeSpecSchema = z.object({

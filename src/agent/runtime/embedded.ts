@@ -5,7 +5,7 @@ import { SupervisedChild } from '../../core/child.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ProbeTarget } from '../monitoring/probe.js';
 import type { DesiredInstance, InstanceState } from '../report/hub-client.js';
-import { exitWire, type ExitRecord, type ManagedInstance, type RuntimeContext } from './instance.js';
+import { certificateOf, exitWire, type ExitRecord, type ManagedInstance, type RuntimeContext } from './instance.js';
 import { instancePaths, writeReplicaConfig, type InstancePaths } from './replica-config.js';
 
 /**
@@ -92,6 +92,11 @@ export class EmbeddedInstance extends EventEmitter implements ManagedInstance {
 
   readyWithoutProbe(): boolean {
     return this.state === 'running' && this.credentials() === undefined;
+  }
+
+  certificate() {
+    const creds = this.credentials();
+    return creds ? certificateOf(creds.cert, this.spec.identity) : undefined;
   }
 
   healthChanged(): void {

@@ -50,6 +50,10 @@ export class ExternalInstance extends EventEmitter implements ManagedInstance {
     return false;
   }
 
+  certificate(): undefined {
+    return undefined;
+  }
+
   healthChanged(healthy: boolean): void {
     this.log(healthy ? 'endpoint healthy' : 'endpoint unhealthy');
     if (healthy && this._state === 'starting') {

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../core/log.js';
 import type { ProbeTarget } from '../monitoring/probe.js';
@@ -20,7 +21,25 @@ export interface ManagedInstance extends EventEmitter {
   /** True when its own readiness signal stands in for health checks it cannot run (no credentials yet). */
   readyWithoutProbe(): boolean;
   healthChanged(healthy: boolean): void;
+  /** The certificate the instance serves with, when the agent can read it. */
+  certificate(): InstanceCertificate | undefined;
   report(): Omit<ReportedInstance, 'health' | 'metrics' | 'origin' | 'specHash' | 'runtime' | 'spec'>;
+}
+
+export interface InstanceCertificate {
+  serial: string;
+  notAfter: string;
+  identity: string;
+}
+
+/** Serial, expiry and SPIFFE identity of the first certificate of a PEM chain. */
+export function certificateOf(chainPem: string, identity: string): InstanceCertificate | undefined {
+  try {
+    const cert = new X509Certificate(chainPem);
+    return { serial: cert.serialNumber.toUpperCase(), notAfter: new Date(cert.validTo).toISOString(), identity };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What every runtime needs from the agent. */

@@ -120,6 +120,8 @@ export class InstanceManager extends EventEmitter implements Runtime {
       const r: ReportedInstance = { ...i.report(), specHash: i.spec.specHash, runtime: i.spec.runtime, origin: h.origin, health: h.health.report() };
       if (h.origin === 'found') r.spec = i.spec.spec as Record<string, unknown>;
       if (h.metrics) r.metrics = h.metrics;
+      const cert = i.certificate();
+      if (cert) r.certificate = cert;
       return r;
     });
   }

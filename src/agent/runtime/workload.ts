@@ -8,7 +8,7 @@ import { errorMessage } from '../../core/errors.js';
 import { remoteIssuer, TlsIdentity } from '../../core/tls/identity.js';
 import type { ProbeTarget } from '../monitoring/probe.js';
 import type { DesiredInstance, InstanceState } from '../report/hub-client.js';
-import { Backoff, exitWire, type ExitRecord, type ManagedInstance, type RuntimeContext } from './instance.js';
+import { Backoff, certificateOf, exitWire, type ExitRecord, type ManagedInstance, type RuntimeContext } from './instance.js';
 import { instancePaths, type InstancePaths } from './replica-config.js';
 
 /**
@@ -16,7 +16,7 @@ import { instancePaths, type InstancePaths } from './replica-config.js';
  * instance's certificate (`spiffe://<td>/vector/<id>`, kept renewed, written to the instance's
  * tls/ folder) and picks a free port; the command learns both from its environment:
  * PHOENIX_PORT, PHOENIX_HOST, PHOENIX_TLS_CERT, PHOENIX_TLS_KEY, PHOENIX_TLS_CA, PHOENIX_DATA_DIR,
- * PHOENIX_INSTANCE (and `${PHOENIX_…}` in its args is replaced by them). It is `starting` until its
+ * PHOENIX_INSTANCE (and `${PHOENIX_…}` in its args and env values is replaced by them). It is `starting` until its
  * health check first passes, then `running`. Output goes to the instance's log. Limits: memory
  * (address space), open files and processes through prlimit(1); priority through nice.
  */
@@ -142,6 +142,10 @@ export class WorkloadInstance extends EventEmitter implements ManagedInstance {
     return false;
   }
 
+  certificate() {
+    return this.identity ? certificateOf(this.identity.current.chainPem, this.spec.identity) : undefined;
+  }
+
   healthChanged(healthy: boolean): void {
     if (healthy && this._state === 'starting' && this.proc) {
       this.startedAt = Date.now();
@@ -167,9 +171,9 @@ export class WorkloadInstance extends EventEmitter implements ManagedInstance {
     return `https://${host}:${this.port}`;
   }
 
+  /** The instance's environment: the PHOENIX_… values, then the stack's `env` with `${PHOENIX_…}` replaced by them. */
   private environment(): Record<string, string> {
-    return {
-      ...(this.spec.spec.env ?? {}),
+    const own: Record<string, string> = {
       PHOENIX_INSTANCE: this.spec.id,
       PHOENIX_HOST: this.ctx.advertiseAddress,
       PHOENIX_PORT: String(this.port),
@@ -179,6 +183,8 @@ export class WorkloadInstance extends EventEmitter implements ManagedInstance {
       PHOENIX_DATA_DIR: this.paths.dataDir,
       PHOENIX_IDENTITY: this.spec.identity,
     };
+    const env = Object.fromEntries(Object.entries(this.spec.spec.env ?? {}).map(([k, v]) => [k, v.replace(/\$\{(PHOENIX_[A-Z_]+)\}/g, (m, name: string) => own[name] ?? m)]));
+    return { ...env, ...own };
   }
 
   /** prlimit(1) in front of the command when limits are set (and prlimit exists). */

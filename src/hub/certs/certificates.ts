@@ -27,7 +27,7 @@ interface Seen {
   serial: string;
   identity: string;
   sans: string[];
-  notBefore: number;
+  notBefore: number | null;
   notAfter: number;
   lastSeenAt: number;
 }
@@ -59,6 +59,17 @@ export class Certificates {
     const cert = socket.getPeerCertificate();
     if (!cert?.serialNumber) return;
     this.remember(cert, now);
+  }
+
+  /** Records a certificate an agent reports for an instance it runs (the hub never sees those presented). */
+  reported(serial: string, identity: string, notAfter: number, by: string, now = Date.now()): void {
+    const hex = normalizeSerial(serial);
+    const prev = this.seen.get(hex);
+    if (prev) {
+      prev.lastSeenAt = now;
+      return;
+    }
+    this.seen.set(hex, { serial: hex, identity, sans: [`reported by ${by}`], notBefore: null, notAfter, lastSeenAt: now });
   }
 
   async list(now = Date.now()): Promise<{ source: 'ca' | 'seen'; certificates: CertificateView[]; caError: string | null }> {

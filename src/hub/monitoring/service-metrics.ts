@@ -81,8 +81,9 @@ export class ServiceMetrics {
       .map(([service, bins]) => {
         const byT = new Map(bins.map((b) => [b.t, b]));
         const points: ServicePoint[] = [];
-        // The current bin is still filling; it is left out.
-        for (let t = start; t < last; t += this.binMs) {
+        // From the first bin with figures (nothing is known before); the current bin is still filling and left out.
+        const first = Math.max(start, bins[0]?.t ?? start);
+        for (let t = first; t < last; t += this.binMs) {
           const b = byT.get(t);
           const requests = b?.requests ?? 0;
           points.push({ t, requests, rps: requests / (this.binMs / 1000), errorRate: requests > 0 ? (b?.serverErrors ?? 0) / requests : 0, p99Ms: b ? p99(b) : null });

@@ -125,7 +125,7 @@ export async function startControlPlane(hubOverrides: Record<string, unknown> = 
 }
 
 /** A `process` service of the fixture HTTPS server, as stack YAML. */
-export function serviceStack(options: { stack?: string; replicas?: number; env?: Record<string, string>; monitor?: string; extra?: string } = {}): string {
+export function serviceStack(options: { stack?: string; replicas?: number; env?: Record<string, string>; monitor?: string; drain?: string; extra?: string } = {}): string {
   const env = Object.entries(options.env ?? { VERSION: '1' })
     .map(([k, v]) => `      ${k}: "${v}"`)
     .join('\n');
@@ -147,6 +147,6 @@ ${env}
       retries: 2
     update:
       monitor: ${options.monitor ?? '5s'}
-      drain: 300ms
+      drain: ${options.drain ?? '300ms'}
 ${options.extra ?? ''}`;
 }

@@ -38,6 +38,7 @@ export function agentEndpoints(api: ApiRegistry, s: HubServices): void {
         const answer = s.fleet.sync(body.agent, body.instances, certInfo);
         const now = Date.now();
         for (const i of body.instances) {
+          if (i.certificate) s.certificates.reported(i.certificate.serial, i.certificate.identity, i.certificate.notAfter, `agent ${peer.name}`);
           if (!i.metrics) continue;
           const view = answer.instances.find((d) => d.id === i.id);
           if (view) s.metrics.observe(`${view.stack}/${view.service}`, `${peer.name}/${i.id}`, i.metrics, now);

@@ -58,6 +58,7 @@ export const syncRequestSchema = z.strictObject({
         spec: z.record(z.string(), z.unknown()).optional(),
         lastExit: z.strictObject({ code: z.number().int().nullable(), signal: z.string().max(32).nullable(), at: isoTime }).optional(),
         metrics: countersSchema.optional(),
+        certificate: z.strictObject({ serial: z.string().regex(/^[0-9A-Fa-f]{1,80}$/), notAfter: isoTime, identity: z.string().max(512) }).optional(),
       }),
     )
     .max(1000),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ForbiddenError, UnauthorizedError } from '../../../core/errors.js';
 import { crossSiteReason } from '../../auth/csrf.js';
 import { clearedSessionCookie, sessionCookie } from '../cookies.js';
+import { principalOf } from '../guards.js';
 import { endpoint, type ApiRegistry } from '../registry.js';
 import type { HubServices } from '../services.js';
 
@@ -53,6 +54,19 @@ export function authEndpoints(api: ApiRegistry, s: HubServices): void {
         if (who.kind === 'session') s.accounts.logout(who.credential);
         void reply.header('set-cookie', clearedSessionCookie());
         return reply.code(204).send();
+      },
+    }),
+    endpoint({
+      method: 'GET',
+      url: '/api/auth/session',
+      summary: 'Whether the caller is logged in (never 401): the console asks this when it loads',
+      tag: 'auth',
+      access: 'public',
+      handler: async ({ request }) => {
+        const who = principalOf(request, s.accounts);
+        const hub = { name: s.config.name, version: s.version, trustDomain: s.config.trustDomain };
+        if (!who) return { authenticated: false, hub };
+        return { authenticated: true, username: who.username, role: who.role, kind: who.kind, csrfToken: who.kind === 'session' ? s.csrf.tokenFor(who.credential) : null, hub };
       },
     }),
     endpoint({

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
-import { ApiError, api, setCsrfToken, whenUnauthenticated, type Me } from './api';
+import { api, setCsrfToken, whenUnauthenticated, type Me } from './api';
 import { Layout } from './components/layout';
 import { Login } from './pages/login';
 import { RouterProvider, match, useRouter } from './router';
@@ -27,15 +27,15 @@ export function App() {
 }
 
 function Session() {
+  const { navigate } = useRouter();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const refresh = useCallback(async () => {
     try {
-      const who = await api<Me>('GET', '/api/auth/me', undefined, { quiet401: true });
-      setCsrfToken(who.csrfToken);
-      setMe(who);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) setMe(null);
-      else setMe(null);
+      const who = await api<Me & { authenticated: boolean }>('GET', '/api/auth/session');
+      setCsrfToken(who.authenticated ? who.csrfToken : null);
+      setMe(who.authenticated ? who : null);
+    } catch {
+      setMe(null);
     }
   }, []);
   useEffect(() => {
@@ -48,6 +48,7 @@ function Session() {
     await api('POST', '/api/auth/logout').catch(() => undefined);
     setCsrfToken(null);
     setMe(null);
+    navigate('/');
   };
   return (
     <Layout me={me} onLogout={() => void logout()}>
@@ -66,7 +67,7 @@ function Page({ me }: { me: Me }) {
     ['/stacks/:name', (p) => <StackPage me={me} name={p['name'] as string} />],
     ['/instances', () => <Instances me={me} />],
     ['/instances/:id/logs', (p) => <Logs me={me} id={p['id'] as string} />],
-    ['/metrics', () => <Metrics />],
+    ['/monitoring', () => <Metrics />],
     ['/router', () => <RouterView />],
     ['/certificates', () => <Certificates me={me} />],
     ['/api-keys', () => <ApiKeys me={me} />],

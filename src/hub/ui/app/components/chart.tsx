@@ -43,7 +43,10 @@ export function LineChart({ title, points, unit, format = (v) => v.toFixed(1), m
           0
         </text>
         <text x={pad.l} y={H - 4} className="tick">
-          {points.length > 0 ? `${Math.round((t1 - t0) / 60000)} min` : ''}
+          {points.length > 1 ? `−${Math.max(1, Math.round((t1 - t0) / 60000))} min` : ''}
+        </text>
+        <text x={W - pad.r} y={H - 4} textAnchor="end" className="tick">
+          now
         </text>
         {segments.map((d, i) => (
           <path key={i} d={d} className="series" />

@@ -8,7 +8,7 @@ const NAV: Array<{ to: string; label: string; role: Role }> = [
   { to: '/environments', label: 'Environments', role: 'viewer' },
   { to: '/stacks', label: 'Stacks', role: 'viewer' },
   { to: '/instances', label: 'Instances', role: 'viewer' },
-  { to: '/metrics', label: 'Metrics', role: 'viewer' },
+  { to: '/monitoring', label: 'Metrics', role: 'viewer' },
   { to: '/router', label: 'Router', role: 'viewer' },
   { to: '/certificates', label: 'Certificates', role: 'viewer' },
   { to: '/api-keys', label: 'API keys', role: 'viewer' },
@@ -41,7 +41,7 @@ export function Layout({ me, onLogout, children }: { me: Me; onLogout: () => voi
           <img src="/favicon.svg" alt="" width="24" height="24" /> Phoenix
         </Link>
         <span className="muted small">
-          hub {me.hub.name} · v{me.hub.version} · {me.hub.trustDomain}
+          hub “{me.hub.name}” · Phoenix {me.hub.version} · {me.hub.trustDomain}
         </span>
         <div className="user">
           <span>

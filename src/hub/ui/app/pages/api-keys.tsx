@@ -48,7 +48,7 @@ export function ApiKeys({ me }: { me: Me }) {
           </label>
           <label>
             Role
-            <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
               {roles.map((r) => (
                 <option key={r}>{r}</option>
               ))}
@@ -56,7 +56,7 @@ export function ApiKeys({ me }: { me: Me }) {
           </label>
           <label>
             Expires after
-            <select value={ttl} onChange={(e) => setTtl(e.target.value)}>
+            <select aria-label="Expires after" value={ttl} onChange={(e) => setTtl(e.target.value)}>
               <option value="">never</option>
               <option value="1d">1 day</option>
               <option value="30d">30 days</option>

@@ -107,7 +107,7 @@ export function Certificates({ me }: { me: Me }) {
         </p>
         <label>
           Reason
-          <select value={reason} onChange={(e) => setReason(e.target.value)}>
+          <select aria-label="Reason" value={reason} onChange={(e) => setReason(e.target.value)}>
             {REASONS.map((r) => (
               <option key={r} value={r}>
                 {r}

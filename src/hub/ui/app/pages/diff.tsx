@@ -18,7 +18,7 @@ export function DiffView({ stack, from, to, max, onChange }: { stack: string; fr
       <div className="inline-form">
         <label>
           From
-          <select value={from} onChange={(e) => onChange({ from: Number(e.target.value), to })}>
+          <select aria-label="From" value={from} onChange={(e) => onChange({ from: Number(e.target.value), to })}>
             {versions.map((v) => (
               <option key={v} value={v}>
                 version {v}
@@ -28,7 +28,7 @@ export function DiffView({ stack, from, to, max, onChange }: { stack: string; fr
         </label>
         <label>
           To
-          <select value={to} onChange={(e) => onChange({ from, to: Number(e.target.value) })}>
+          <select aria-label="To" value={to} onChange={(e) => onChange({ from, to: Number(e.target.value) })}>
             {versions.map((v) => (
               <option key={v} value={v}>
                 version {v}

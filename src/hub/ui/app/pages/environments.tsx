@@ -112,7 +112,7 @@ function Enrollment() {
         </label>
         <label>
           Valid for
-          <select value={ttl} onChange={(e) => setTtl(e.target.value)}>
+          <select aria-label="Valid for" value={ttl} onChange={(e) => setTtl(e.target.value)}>
             <option value="15m">15 minutes</option>
             <option value="1h">1 hour</option>
             <option value="24h">24 hours</option>

@@ -62,7 +62,7 @@ export function Users({ me }: { me: Me }) {
           </label>
           <label>
             Role
-            <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+            <select aria-label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
               <option>viewer</option>
               <option>operator</option>
               <option>admin</option>
