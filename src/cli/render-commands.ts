@@ -14,7 +14,7 @@ interface NginxOptions {
   home?: string;
   router?: string;
   routerName: string;
-  serviceHost: string;
+  serviceHost?: string;
   rate?: string;
   burst?: string;
   bodyLimitMb: string;
@@ -33,7 +33,7 @@ export function registerRenderCommands(program: Command): void {
     .option('--home <dir>', 'data directory (overrides PHOENIX_HOME)')
     .option('--router <url>', 'the router (default: the one `phoenix up` runs)')
     .option('--router-name <name>', "name checked in the router's certificate and sent as SNI", 'localhost')
-    .option('--service-host <host>', 'Host header the router routes on', 'qdrant')
+    .option('--service-host <host>', "Host header sent to the router instead of the client's (default: the client's)")
     .option('--rate <n>', 'requests per second per API key (default: no rate limit)')
     .option('--burst <n>', 'requests allowed at once above the rate', '100')
     .option('--body-limit-mb <n>', 'largest request body in MB', '32')

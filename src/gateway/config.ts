@@ -13,8 +13,12 @@ export const gatewayConfigSchema = commonSchema.extend({
   listen: z.object({ host: z.string().default('127.0.0.1'), port: port.default(GATEWAY_DEFAULT_PORT) }).prefault({}),
   /** The internal router, reached over mTLS. */
   routerUrl: z.string().url(),
-  /** Host header sent to the router; the router routes on it. */
-  serviceHost: z.string().default('qdrant'),
+  /**
+   * Host header sent to the router instead of the client's. Unset (the default), the client's Host
+   * goes through and the router routes on it: `Host: echo` reaches the `echo` service, and anything
+   * no host rule names reaches the default service (Qdrant).
+   */
+  serviceHost: z.string().optional(),
   /** Full-access API key (Qdrant's `service.api_key`); also the HS256 secret of JWTs. */
   apiKey: z.string().min(16, 'the API key must have at least 16 characters'),
   /** Read-only API key (Qdrant's `service.read_only_api_key`). */

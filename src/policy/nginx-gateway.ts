@@ -19,8 +19,8 @@ export interface NginxGatewayInput {
   /** Phoenix's root certificate, to verify the router. */
   rootCert: string;
   router: { host: string; port: number; /** Name checked in the router's certificate and sent as SNI. */ name: string };
-  /** Host header the router routes on. */
-  serviceHost: string;
+  /** Host header sent to the router instead of the client's (the router routes on it). */
+  serviceHost: string | undefined;
   apiKey: string;
   readOnlyApiKey: string | undefined;
   /** Largest request body, bytes (Qdrant's default is 32 MB). */
@@ -140,7 +140,7 @@ ${limit ? `\n  limit_req_zone $phoenix_credential zone=phoenix_per_key:10m rate=
     # To the router over mTLS: the gateway's certificate, the router verified against Phoenix's root.
     proxy_http_version 1.1;
     proxy_set_header Connection "";
-    proxy_set_header Host ${quote(i.serviceHost)};
+    proxy_set_header Host ${i.serviceHost ? quote(i.serviceHost) : '$http_host'};
     proxy_set_header X-Request-Id $request_id;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto https;

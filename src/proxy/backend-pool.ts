@@ -1,7 +1,7 @@
-import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { Backend } from './backend.js';
 import type { ServerSpec } from './dynamic-config.js';
+import type { UpstreamPool } from './upstream/pool.js';
 
 /**
  * Keeps one Backend (pool + health) per url+identity across snapshots. Backends no snapshot uses
@@ -13,7 +13,7 @@ export class BackendPool {
   private readonly drainTimeouts = new WeakMap<Backend, number>();
 
   constructor(
-    private readonly createDispatcher: (server: ServerSpec) => Dispatcher,
+    private readonly createPool: (server: ServerSpec) => UpstreamPool,
     private readonly logger: Logger,
   ) {}
 
@@ -21,7 +21,7 @@ export class BackendPool {
     const key = Backend.key(server.url, server.identity);
     let backend = this.backends.get(key);
     if (!backend) {
-      backend = new Backend(server.url, server.identity, this.createDispatcher(server), this.logger);
+      backend = new Backend(server.url, server.identity, this.createPool(server), this.logger);
       this.backends.set(key, backend);
     }
     this.drainTimeouts.set(backend, drainTimeoutMs);

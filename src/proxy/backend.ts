@@ -1,10 +1,10 @@
-import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { PassiveHealthSpec } from './dynamic-config.js';
+import type { UpstreamPool } from './upstream/pool.js';
 
 /**
  * One upstream server: its address, the identity it must present, a keep-alive connection pool
- * (an undici dispatcher doing mTLS), and its health — from active checks (`up`/`down`) and from
+ * (mTLS with identity checks), and its health — from active checks (`up`/`down`) and from
  * passive observation (ejected after consecutive failures, re-admitted after a pause). Backends
  * outlive snapshots: a new snapshot naming the same url+identity reuses the same Backend, so pools,
  * health and in-flight counts carry over.
@@ -26,7 +26,7 @@ export class Backend {
   constructor(
     readonly url: string,
     readonly identity: string,
-    readonly dispatcher: Dispatcher,
+    readonly pool: UpstreamPool,
     private readonly logger: Logger,
   ) {
     this.origin = new URL(url).origin;
@@ -101,6 +101,6 @@ export class Backend {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close().catch(() => undefined);
+    await this.pool.close();
   }
 }

@@ -1,7 +1,7 @@
-import type { Dispatcher } from 'undici';
 import { PhoenixError } from '../core/errors.js';
 import type { Backend } from './backend.js';
 import type { Exchange, ProxyRequest } from './exchange.js';
+import type { UpstreamControl, UpstreamHandler } from './upstream/pool.js';
 
 /** Why a forward failed, which decides whether it may be sent again elsewhere. */
 export type FailureKind = 'connect' | 'timeout' | 'reset';
@@ -18,35 +18,27 @@ export class UpstreamError extends PhoenixError {
   }
 }
 
-/** Response headers never passed on (hop-by-hop, RFC 9110 §7.6.1; HTTP/2 forbids them too). */
 /** Answers up to this size are held until complete and written at once. */
 const HOLD_LIMIT = 64 * 1024;
 
+/** Response headers never passed on (hop-by-hop, RFC 9110 §7.6.1; HTTP/2 forbids them too). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
 
+type HeadWriter = { writeHead(status: number, headers: string[]): unknown };
+
 /**
- * Sends one attempt of `ex` to `backend` over its pooled keep-alive connections and streams the
- * answer to the client as it arrives (with backpressure). Resolves with the upstream status once
- * the answer is complete (or the client went away). Rejects with UpstreamError when the backend
- * failed before any of the answer reached the client — the caller may then try another backend.
- * Uses undici's `dispatch` with a handler, so no intermediate streams or promises per chunk.
+ * Sends one attempt of `ex` to `backend` over its pooled keep-alive connections and passes the
+ * answer to the client as it arrives (small answers in one write, larger ones streamed with
+ * backpressure). Resolves with the upstream status once the answer is complete (499 when the client
+ * went away first). Rejects with UpstreamError when the backend failed before any of the answer
+ * reached the client — the caller may then try another backend.
  */
 export function forwardOnce(ex: Exchange, backend: Backend, headers: string[], body: Buffer | ProxyRequest | null, timeoutMs: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const handler = new ForwardHandler(ex, backend, resolve, reject);
     backend.inFlight++;
-    backend.dispatcher.dispatch(
-      {
-        origin: backend.origin,
-        path: ex.url,
-        method: ex.method as Dispatcher.HttpMethod,
-        headers,
-        body: body as Buffer | null,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      },
-      handler,
-    );
+    handler.control = backend.pool.dispatch({ method: ex.method, path: ex.url, headers, body, timeoutMs }, handler);
+    handler.watchClient();
   });
 }
 
@@ -56,15 +48,14 @@ function setHere(own: readonly string[], name: string): boolean {
   return false;
 }
 
-class ForwardHandler implements Dispatcher.DispatchHandler {
-  private abort: ((err?: Error) => void) | undefined;
-  private sent = false;
+class ForwardHandler implements UpstreamHandler {
+  control: UpstreamControl | undefined;
   private status = 0;
   private done = false;
   private readonly startedAt = performance.now();
   private onClientClose: (() => void) | undefined;
-  private resume: (() => void) | undefined;
   private held: { headers: string[]; chunks: Buffer[] } | undefined;
+  private paused = false;
 
   constructor(
     private readonly ex: Exchange,
@@ -73,44 +64,39 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (err: UpstreamError) => void,
   ) {}
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abort = abort;
-    this.sent = true;
-    const res = this.ex.res;
-    if (res.destroyed) return abort();
+  /** Stops the upstream exchange when the client goes away. */
+  watchClient(): void {
+    if (this.done) return;
     this.onClientClose = () => {
-      if (!this.done) this.abort?.();
+      if (!this.done) this.control?.abort();
     };
-    res.once('close', this.onClientClose);
+    this.ex.res.once('close', this.onClientClose);
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, upstream: string[]): void {
     this.status = statusCode;
     this.ex.upstreamMs = performance.now() - this.startedAt;
     const transform = this.ex.transformBody !== undefined;
     const own = this.ex.responseHeaders;
     const out = own.slice();
     let length = -1;
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const lower = (rawHeaders[i] as Buffer).toString('latin1').toLowerCase();
-      if (HOP_BY_HOP.has(lower) || setHere(own, lower)) continue;
-      const value = (rawHeaders[i + 1] as Buffer).toString('latin1');
-      if (lower === 'content-length') {
+    for (let i = 0; i < upstream.length; i += 2) {
+      const name = upstream[i] as string;
+      if (HOP_BY_HOP.has(name) || setHere(own, name)) continue;
+      const value = upstream[i + 1] as string;
+      if (name === 'content-length') {
         length = Number(value);
         if (transform) continue;
       }
-      out.push(lower, value);
+      out.push(name, value);
     }
-    const res = this.ex.res;
-    if (res.destroyed) return false;
+    if (this.ex.res.destroyed) return;
     if (transform || (length >= 0 && length <= HOLD_LIMIT)) {
       // Small answers (most Qdrant answers) are sent in one write once complete.
       this.held = { headers: out, chunks: [] };
-      return true;
+      return;
     }
-    (res as { writeHead(status: number, headers: string[]): unknown }).writeHead(statusCode, out);
-    this.resume = resume;
-    return true;
+    (this.ex.res as unknown as HeadWriter).writeHead(statusCode, out);
   }
 
   onData(chunk: Buffer): boolean {
@@ -120,7 +106,13 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     }
     const res = this.ex.res;
     if ((res as { write(chunk: Buffer): boolean }).write(chunk)) return true;
-    if (this.resume) res.once('drain', this.resume);
+    if (!this.paused) {
+      this.paused = true;
+      res.once('drain', () => {
+        this.paused = false;
+        this.control?.resume();
+      });
+    }
     return false;
   }
 
@@ -135,36 +127,35 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
         body = this.ex.transformBody(this.status, body);
         held.headers.push('content-length', String(body.length));
       }
-      (res as { writeHead(status: number, headers: string[]): unknown }).writeHead(this.status, held.headers);
+      (res as unknown as HeadWriter).writeHead(this.status, held.headers);
       res.end(body);
-    } else {
+    } else if (!res.destroyed) {
       res.end();
     }
     this.resolve(this.status);
   }
 
-  onError(err: Error): void {
+  onError(err: Error & { code?: string }, sent: boolean): void {
     this.finish();
     const res = this.ex.res;
-    if (res.destroyed && this.status === 0) {
+    if (res.destroyed && !res.headersSent) {
       // The client went away before the answer: nothing to send, nothing to retry (nginx's 499).
       this.resolve(499);
       return;
     }
-    if (this.held) this.held = undefined;
+    this.held = undefined;
     if (res.headersSent) {
       // The answer had started: the client gets a cut-off answer, as from the backend itself.
       res.destroy();
       this.resolve(this.status || 502);
       return;
     }
-    const code = (err as { code?: string }).code ?? '';
-    const kind: 'connect' | 'timeout' | 'reset' = !this.sent ? 'connect' : code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'reset';
+    const kind: FailureKind = !sent ? 'connect' : err.code === 'UND_ERR_HEADERS_TIMEOUT' ? 'timeout' : 'reset';
     const message =
       kind === 'timeout'
         ? `upstream ${this.backend.url} did not answer within the response timeout`
         : `upstream ${this.backend.url} failed${kind === 'connect' ? ' to connect' : ''}: ${err.message}`;
-    this.reject(new UpstreamError(kind, !this.sent, message, { cause: err }));
+    this.reject(new UpstreamError(kind, !sent, message, { cause: err }));
   }
 
   private finish(): void {

@@ -49,18 +49,10 @@ export class HealthChecker {
 
 export async function checkOnce(backend: Backend, spec: HealthCheckSpec): Promise<void> {
   try {
-    const res = await backend.dispatcher.request({
-      origin: backend.origin,
-      path: spec.path,
-      method: 'GET',
-      headersTimeout: spec.timeout,
-      bodyTimeout: spec.timeout,
-      signal: AbortSignal.timeout(spec.timeout),
-    });
-    await res.body.dump();
-    const ok = spec.expectedStatus === undefined ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === spec.expectedStatus;
+    const status = await backend.pool.request(spec.path, spec.timeout);
+    const ok = spec.expectedStatus === undefined ? status >= 200 && status < 300 : status === spec.expectedStatus;
     if (ok) backend.markUp();
-    else backend.markDown(`health check ${spec.path} answered ${res.statusCode}`);
+    else backend.markDown(`health check ${spec.path} answered ${status}`);
   } catch (err) {
     backend.markDown(`health check ${spec.path} failed: ${errorMessage(err)}`);
   }

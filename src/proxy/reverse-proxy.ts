@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { NotFoundError, PhoenixError, UnavailableError, errorMessage } from '../core/errors.js';
 import { logAccess } from './access-log.js';
@@ -17,6 +16,7 @@ import { MiddlewareRegistry } from './middleware/registry.js';
 import { assignTrace } from './middleware/request-id/index.js';
 import { RouteTable, type Route } from './route-table.js';
 import type { ServiceRuntime } from './service.js';
+import type { UpstreamPool } from './upstream/pool.js';
 import { proxyStatus, type ProxyStatus } from './status.js';
 
 export interface ReverseProxyOptions {
@@ -26,7 +26,7 @@ export interface ReverseProxyOptions {
   /** Aborts health checks when the role closes. */
   signal: AbortSignal;
   /** Builds the connection pool for one upstream server (mTLS with identity checks). */
-  createDispatcher: (server: ServerSpec) => Dispatcher;
+  createPool: (server: ServerSpec) => UpstreamPool;
   /** Renders an error answer in this role's format. */
   renderError: (ex: Exchange, err: PhoenixError) => void;
   /** Requests that may be sent again after the backend failed under them (default: GET, HEAD, OPTIONS). */
@@ -64,7 +64,7 @@ export class ReverseProxy {
   private generation = 0;
 
   constructor(private readonly options: ReverseProxyOptions) {
-    this.pool = new BackendPool(options.createDispatcher, options.logger);
+    this.pool = new BackendPool(options.createPool, options.logger);
     this.health = new HealthChecker(options.logger, options.signal);
     this.registry = new MiddlewareRegistry(options.extraMiddlewares);
     this.metrics = new ProxyMetrics(options.role, () => this.table);

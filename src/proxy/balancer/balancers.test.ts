@@ -7,8 +7,8 @@ import type { Balancer, WeightedBackend } from './balancer.js';
 import { PowerOfTwoChoices } from './power-of-two.js';
 import { WeightedRoundRobin } from './weighted-round-robin.js';
 
-const fakeDispatcher = { close: async () => undefined } as unknown as Backend['dispatcher'];
-const backend = (name: string) => new Backend(`https://${name}:1`, `spiffe://t/vector/${name}`, fakeDispatcher, silentLogger());
+const fakePool = { close: async () => undefined } as unknown as Backend['pool'];
+const backend = (name: string) => new Backend(`https://${name}:1`, `spiffe://t/vector/${name}`, fakePool, silentLogger());
 const entries = (...weights: number[]): WeightedBackend[] => weights.map((w, i) => ({ backend: backend(`b${i}`), weight: w }));
 
 const implementations: Array<[string, (e: WeightedBackend[]) => Balancer]> = [

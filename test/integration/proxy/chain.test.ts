@@ -85,7 +85,7 @@ describe('gateway → router → replicas', () => {
   const gw = (path: string, init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {}) =>
     request(`${gateway.endpoints.api}${path}`, { dispatcher: client, method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body ?? null });
 
-  test('an authorised request reaches a replica with the request id, the service host, and without the API key', async () => {
+  test('an authorised request reaches a replica with the request id, the client’s host, and without the API key', async () => {
     const before = seenAtReplica.length;
     const res = await gw('/collections/x/points/query', { method: 'POST', headers: { 'api-key': API_KEY, 'x-request-id': 'req-abc-1', 'content-type': 'application/json' }, body: '{"query":[1,2]}' });
     assert.equal(res.statusCode, 200);
@@ -95,7 +95,7 @@ describe('gateway → router → replicas', () => {
     const seen = seenAtReplica.slice(before).find((s) => s.path === '/collections/x/points/query');
     assert.ok(seen, 'the replica saw the request');
     assert.equal(seen.requestId, 'req-abc-1');
-    assert.equal(seen.host, 'qdrant');
+    assert.equal(seen.host, new URL(gateway.endpoints.api as string).host, 'the client’s Host goes through (the router routes on it)');
     assert.equal(seen.apiKey, undefined, 'credentials stay at the gateway');
   });
 
