@@ -84,8 +84,9 @@ export class UpstreamPool {
       handler.onError(upstreamError('upstream pool closed', 'UPSTREAM_CLOSED'), false);
       return { abort() {}, resume() {} };
     }
-    const conn = this.idle.pop() ?? this.open();
-    return conn.start(req, handler);
+    let conn = this.idle.pop();
+    while (conn && !conn.usable) conn = this.idle.pop();
+    return (conn ?? this.open()).start(req, handler);
   }
 
   /** A GET whose answer body is discarded: for health checks. Resolves with the status. */
@@ -185,6 +186,15 @@ class UpstreamConnection implements ResponseSink {
       this.onSocketClose();
     });
     socket.on('timeout', () => this.destroy());
+    // The server closed its side: never hand this connection out again.
+    socket.on('end', () => {
+      this.dead = true;
+      if (!this.handler) this.destroy();
+    });
+  }
+
+  get usable(): boolean {
+    return !this.dead && !this.closing && this.socket.writable;
   }
 
   start(req: UpstreamRequest, handler: UpstreamHandler): UpstreamControl {
