@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../../helpers/eventually.js';
-import { Agent, request } from 'undici';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request } from 'undici';
 import { PHOENIX_BIN, removeHome, startPlatform, type Platform } from '../../helpers/platform.js';
 import { serviceStack } from './control-plane.js';
 
@@ -37,27 +38,38 @@ describe('the hub from the CLI, through the gateway', { timeout: 300_000 }, () =
       child.on('close', (code) => resolve({ code, out, err }));
     });
   /** A request through the gateway to the `echo` service, routed by `Host: echo` (TLS still names localhost). */
-  let echoAgent: Agent;
-  const echo = async (): Promise<{ status: number; text: string; json: unknown }> => {
-    const res = await request(`${p.gatewayUrl}/whoami`, { dispatcher: echoAgent, headers: { host: 'echo', 'api-key': p.apiKey }, headersTimeout: 30_000 });
-    const text = await res.body.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.statusCode, text, json };
-  };
+  const echo = (): Promise<{ status: number; text: string; json: unknown }> =>
+    new Promise((resolve, reject) => {
+      const url = new URL('/whoami', p.gatewayUrl);
+      const req = httpsRequest(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'GET', ca: p.rootPem, servername: 'localhost', agent: echoAgent, headers: { host: 'echo', 'api-key': p.apiKey } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => {
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, text, json });
+          });
+        },
+      );
+      req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
+      req.on('error', reject);
+      req.end();
+    });
+  const echoAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
 
   before(async () => {
     p = await startPlatform();
-    echoAgent = new Agent({ connect: { ca: p.rootPem, servername: 'localhost' } });
     dir = mkdtempSync(join(tmpdir(), 'phoenix-cli-'));
   });
   after(async () => {
     for (const c of children) c.kill('SIGTERM');
-    await echoAgent?.close();
+    echoAgent.destroy();
     await p?.stop();
     removeHome(p);
     rmSync(dir, { recursive: true, force: true });
