@@ -130,9 +130,10 @@ export class Collection {
     let pending = 0;
     for (const d of this.shard.dense.values()) {
       indexed += d.indexedCount;
-      pending += d.pendingCount;
+      pending += d.pendingCount + (d.optimizing ? 1 : 0);
     }
     return {
+      // Yellow while vectors wait for the graph or a graph is rebuilt (Qdrant: optimizing).
       status: this.failure ? 'red' : pending > 0 ? 'yellow' : 'green',
       optimizerStatus: this.failure ? { error: this.failure.message } : 'ok',
       pointsCount: this.shard.segment.pointCount,

@@ -79,6 +79,10 @@ export interface HnswParams {
   fullScanThresholdKb: number;
   /** Vectors are indexed once this many KB are stored; 0 disables indexing (`indexing_threshold`). */
   indexingThresholdKb: number;
+  /** Share of replaced/deleted vectors in the graph that triggers a rebuild (`deleted_threshold`). */
+  deletedThreshold: number;
+  /** Graphs smaller than this are not rebuilt for deletions (`vacuum_min_vector_number`). */
+  vacuumMinVectors: number;
 }
 
 export function hnswParams(config: CollectionConfig, name: string): HnswParams {
@@ -88,7 +92,13 @@ export function hnswParams(config: CollectionConfig, name: string): HnswParams {
     return typeof v === 'number' ? v : fallback;
   };
   const indexing = config.options.optimizer_config.indexing_threshold;
+  const optimizer = (key: string, fallback: number): number => {
+    const v = config.options.optimizer_config[key];
+    return typeof v === 'number' ? v : fallback;
+  };
   return {
+    deletedThreshold: optimizer('deleted_threshold', DEFAULT_OPTIMIZERS.deleted_threshold),
+    vacuumMinVectors: optimizer('vacuum_min_vector_number', DEFAULT_OPTIMIZERS.vacuum_min_vector_number),
     m: pick('m', DEFAULT_HNSW.m),
     efConstruct: pick('ef_construct', DEFAULT_HNSW.ef_construct),
     fullScanThresholdKb: pick('full_scan_threshold', DEFAULT_HNSW.full_scan_threshold),

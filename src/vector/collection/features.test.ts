@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VectorStore } from './store.js';
@@ -230,4 +230,33 @@ test('changing HNSW parameters rebuilds the graph in the background; searches st
     assert.equal(c.info().indexedVectorsCount, 800);
     assert.equal(c.info().status, 'green');
   });
+});
+
+test('deleting past deleted_threshold rebuilds the graph in the background without the dead vectors', async () => {
+  const config = configOf({ kind: 'single', spec: { size: 4, distance: 'Euclid', extra: {} } });
+  config.options.optimizer_config = { indexing_threshold: 1, deleted_threshold: 0.2, vacuum_min_vector_number: 1000 };
+  const dir = mkdtempSync(join(tmpdir(), 'phoenix-vacuum-'));
+  try {
+    let store = VectorStore.openDir(dir);
+    const c = store.createCollection('v', config);
+    const points = Array.from({ length: 1500 }, (_, id) => ({ id, vectors: new Map([['', dense(Float32Array.from([Math.sin(id), Math.cos(id * 7), (id % 13) / 3, id / 500]))]]), payload: {} }));
+    await c.update({ type: 'upsert', points }, { wait: true });
+    await c.update({ type: 'delete', selection: { kind: 'ids', ids: Array.from({ length: 600 }, (_, i) => i * 2) } }, { wait: true });
+    for (let i = 0; i < 200 && c.info().status !== 'green'; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(c.info().status, 'green', 'the rebuild finishes');
+    assert.equal(c.info().indexedVectorsCount, 900);
+    const q = dense(Float32Array.from([0.1, 0.2, 1, 1]));
+    assert.deepEqual(
+      c.search({ using: '', vector: q, limit: 10, params: { hnswEf: 100 }, ...none }).map((p) => p.id),
+      c.search({ using: '', vector: q, limit: 10, params: { exact: true }, ...none }).map((p) => p.id),
+    );
+    store.close();
+    const meta = JSON.parse(readFileSync(join(dir, 'collections', 'v', 'index', '_default', 'meta.json'), 'utf8')) as { labels: number };
+    assert.equal(meta.labels, 900, 'the saved graph holds only the live vectors');
+    store = VectorStore.openDir(dir);
+    assert.equal(store.collections()[0]!.collection.info().indexedVectorsCount, 900);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

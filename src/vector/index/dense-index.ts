@@ -43,6 +43,8 @@ export class DenseIndex {
   private changesSinceSave = 0;
   private saving: Promise<void> | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** A replacement graph being built in the background (vacuum, new parameters). */
+  private rebuild: { graph: HnswGraph; cursor: number; dirty: Set<number> } | undefined;
   private readonly space: GraphSpace | undefined;
 
   constructor(
@@ -68,7 +70,7 @@ export class DenseIndex {
     if (this.space && this.params.indexingThresholdKb > 0) {
       this.graph = HnswGraph.load(this.dir, this.graphParams(), this.logger);
       if (this.graph) {
-        const end = Math.max(this.ids.capacity, this.graph.labelCapacity);
+        const end = Math.max(this.ids.capacity, this.graph.slotCapacity);
         for (let slot = 0; slot < end; slot++) if (this.graph.versionAt(slot) !== this.storage.versionAt(slot)) this.mark(slot, op);
         this.logger?.info({ vector: this.name, graph: this.graph.size, queued: this.unsynced.size }, 'vector index loaded');
       } else {
@@ -111,18 +113,17 @@ export class DenseIndex {
     return this.unsynced.size;
   }
 
-  /** New parameters (PATCH): a different graph shape is rebuilt in the background. */
+  /** True while a replacement graph is being built (vacuum or new parameters). */
+  get optimizing(): boolean {
+    return this.rebuild !== undefined;
+  }
+
+  /** New parameters (PATCH): a different graph shape is rebuilt in the background while the old one serves. */
   reconfigure(params: HnswParams, op: number): void {
     const shapeChanged = params.m !== this.params.m || params.efConstruct !== this.params.efConstruct;
     this.params = params;
-    if (shapeChanged && this.graph && !this.graph.saving) {
-      this.graph = undefined;
-      this.unsynced.clear();
-      this.unsyncedMask.fill(0);
-      this.maybeEnable(op);
-    } else if (!this.graph) {
-      this.maybeEnable(op);
-    }
+    if (!this.graph) this.maybeEnable(op);
+    else if (shapeChanged) this.startRebuild();
     this.schedule();
   }
 
@@ -139,17 +140,19 @@ export class DenseIndex {
     const um = this.unsyncedMask;
     const mask = candidates?.mask;
     const check = candidates?.check;
+    const at = graph.labelSlots;
+    // The filter runs per visited graph node: keep it to array reads.
     let allow: ((label: number) => boolean) | undefined;
-    if (check) allow = (l) => (!dirty || um[l] === 0) && (!mask || mask[l] === 1) && check(l);
-    else if (mask && dirty) allow = (l) => um[l] === 0 && mask[l] === 1;
-    else if (mask) allow = (l) => mask[l] === 1;
-    else if (dirty) allow = (l) => um[l] === 0;
+    if (check) allow = (l) => (!dirty || um[at[l]!] === 0) && (!mask || mask[at[l]!] === 1) && check(at[l]!);
+    else if (mask && dirty) allow = (l) => um[at[l]!] === 0 && mask[at[l]!] === 1;
+    else if (mask) allow = (l) => mask[at[l]!] === 1;
+    else if (dirty) allow = (l) => um[at[l]!] === 0;
     const found = graph.search(query, top, ef, allow);
     const best = new ScoredTop(top, (slot) => this.ids.idOf(slot)!);
     const { data, dim } = this.storage;
-    for (const label of found.neighbors) {
-      if (!this.storage.has(label)) continue;
-      best.offer(label, similarity(this.distance, query, data, label * dim));
+    for (const slot of found) {
+      if (!this.storage.has(slot)) continue;
+      best.offer(slot, similarity(this.distance, query, data, slot * dim));
     }
     if (dirty && !params.indexedOnly) {
       for (const slot of this.unsynced.keys()) {
@@ -262,7 +265,7 @@ export class DenseIndex {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.closed || this.unsynced.size === 0) return;
+    if (this.scheduled || this.closed || (this.unsynced.size === 0 && !this.rebuild)) return;
     this.scheduled = true;
     setImmediate(() => this.work());
   }
@@ -271,22 +274,69 @@ export class DenseIndex {
   private work(): void {
     this.scheduled = false;
     const graph = this.graph;
-    if (this.closed || !graph || graph.saving) return;
+    if (this.closed || !graph) return;
     const deadline = performance.now() + SLICE_MS;
+    if (graph.saving) {
+      // The graph is being written: only the replacement (if any) may change meanwhile.
+      if (this.rebuild) this.rebuildStep(deadline);
+      return;
+    }
     let n = 0;
     for (const [slot, op] of this.unsynced) {
       if (op > this.durable) break;
-      const v = this.storage.view(slot);
-      if (v && this.ids.isLive(slot)) graph.add(slot, v, this.storage.versionAt(slot));
-      else graph.remove(slot);
+      this.syncSlot(graph, slot);
       this.unsynced.delete(slot);
       this.unsyncedMask[slot] = 0;
+      this.rebuild?.dirty.add(slot);
       this.changesSinceSave++;
       if ((++n & 7) === 0 && performance.now() > deadline) break;
     }
     this.resolveWaiters();
+    if (this.rebuild) this.rebuildStep(deadline);
+    else if (graph.deadCount >= Math.max(1, this.params.deletedThreshold * (graph.size + graph.deadCount)) && graph.size + graph.deadCount >= this.params.vacuumMinVectors) this.startRebuild();
     if (this.unsynced.size === 0 && this.changesSinceSave >= Math.min(1000, Math.max(1, graph.size * 0.01))) this.saveWhenIdle();
     this.schedule();
+  }
+
+  /** Makes the graph hold the slot's current (durable) vector, or nothing. */
+  private syncSlot(graph: HnswGraph, slot: number): void {
+    const v = this.storage.view(slot);
+    if (v && this.ids.isLive(slot)) graph.add(slot, v, this.storage.versionAt(slot));
+    else graph.remove(slot);
+  }
+
+  /**
+   * Vacuum (Qdrant's optimizers): once replaced and deleted vectors make up `deleted_threshold`
+   * of the graph, or the graph's shape parameters change, a new graph is built from the stored
+   * vectors in the background; the old one serves until the new one has caught up, then the new
+   * one takes its place in one assignment.
+   */
+  private startRebuild(): void {
+    if (this.rebuild || !this.space) return;
+    this.rebuild = { graph: HnswGraph.create(this.graphParams(), Math.ceil(this.ids.capacity * 1.25)), cursor: 0, dirty: new Set() };
+    this.logger?.info({ vector: this.name, vectors: this.storage.size }, 'rebuilding the vector index');
+  }
+
+  private rebuildStep(deadline: number): void {
+    const r = this.rebuild!;
+    let n = 0;
+    // A slot with a change that is not yet durable is left to the change (which marks it dirty).
+    while (r.cursor < this.ids.capacity && performance.now() < deadline) {
+      const slot = r.cursor++;
+      if (!this.unsynced.has(slot) && this.storage.has(slot) && this.ids.isLive(slot)) this.syncSlot(r.graph, slot);
+      if ((++n & 7) === 0 && performance.now() > deadline) return;
+    }
+    if (r.cursor < this.ids.capacity) return;
+    for (const slot of r.dirty) {
+      r.dirty.delete(slot);
+      if (!this.unsynced.has(slot)) this.syncSlot(r.graph, slot);
+      if ((++n & 7) === 0 && performance.now() > deadline) return;
+    }
+    if (this.graph?.saving) return;
+    this.graph = r.graph;
+    this.rebuild = undefined;
+    this.changesSinceSave = Math.max(1, this.changesSinceSave) + r.graph.size;
+    this.logger?.info({ vector: this.name, vectors: r.graph.size }, 'vector index rebuilt');
   }
 
   /**

@@ -4,11 +4,13 @@ import hnswlib from 'hnswlib-node';
 import type { Logger } from 'pino';
 
 /**
- * One HNSW graph (hnswlib-node) over the dense vectors of one name. Labels are the collection's
- * slots. Each label remembers the version of the vector it was built from, and the graph is
- * persisted together with those versions: on load, a label whose version no longer matches the
- * stored vector is simply re-inserted, so a saved graph never has to match a checkpoint exactly
- * and restarts never rebuild from scratch.
+ * One HNSW graph (hnswlib-node) over the dense vectors of one name. Graph labels are its own:
+ * every insertion takes a fresh label, and a changed or deleted vector's old label is only
+ * marked deleted — a moved vector is inserted anew (which keeps the graph's quality, unlike
+ * repairing a node in place) and dead labels are dropped when the graph is rebuilt (vacuum).
+ * Each label remembers its slot and the version of the vector it was built from; the graph is
+ * persisted with both, so on load a label whose version no longer matches the stored vector is
+ * re-inserted and restarts never rebuild from scratch.
  *
  * Spaces: `ip` (Cosine on unit vectors, Dot: distance = 1 − dot) and `l2` (squared Euclid).
  * Mutations (add/remove) must not run while an asynchronous save is in progress.
@@ -33,10 +35,16 @@ const GROWTH = 2;
 export class HnswGraph {
   private readonly index: hnswlib.HierarchicalNSW;
   private readonly scratch: number[];
+  /** label → slot (-1: dead or unused) and label → vector version. */
+  private slotOf: Int32Array;
   private versions: Float64Array;
+  /** slot → its live label (-1: none). */
+  private labelOf: Int32Array;
   private capacity: number;
+  private nextLabel = 0;
   private ef = -1;
   private live = 0;
+  private dead = 0;
   /** Last generation number handed out, and the one `meta.json` names. */
   private generation = 0;
   private committed = 0;
@@ -47,16 +55,13 @@ export class HnswGraph {
     readonly params: GraphParams,
     index: hnswlib.HierarchicalNSW,
     capacity: number,
-    versions?: Float64Array,
   ) {
     this.index = index;
     this.capacity = capacity;
     this.scratch = new Array<number>(params.dim).fill(0);
+    this.slotOf = new Int32Array(capacity).fill(-1);
     this.versions = new Float64Array(capacity).fill(-1);
-    if (versions) {
-      this.versions.set(versions.subarray(0, capacity));
-      for (const v of this.versions) if (v >= 0) this.live++;
-    }
+    this.labelOf = new Int32Array(1024).fill(-1);
   }
 
   static create(params: GraphParams, capacity: number): HnswGraph {
@@ -77,14 +82,17 @@ export class HnswGraph {
         return undefined;
       }
       const graphFile = join(dir, `graph-${meta.generation}.bin`);
-      const versionsFile = join(dir, `graph-${meta.generation}.versions`);
-      if (statSync(graphFile).size !== meta.graphBytes || statSync(versionsFile).size !== meta.labels * 8) throw new Error('incomplete graph files');
-      const bytes = readFileSync(versionsFile);
-      const versions = new Float64Array(meta.labels);
-      Buffer.from(versions.buffer).set(bytes);
+      const labelsFile = join(dir, `graph-${meta.generation}.labels`);
+      if (statSync(graphFile).size !== meta.graphBytes || statSync(labelsFile).size !== meta.labels * 12) throw new Error('incomplete graph files');
+      const bytes = readFileSync(labelsFile);
       const index = new hnswlib.HierarchicalNSW(params.space, params.dim);
       index.readIndexSync(graphFile);
-      const graph = new HnswGraph(params, index, index.getMaxElements(), versions);
+      const graph = new HnswGraph(params, index, Math.max(index.getMaxElements(), meta.labels));
+      const versions = new Float64Array(meta.labels);
+      const slots = new Int32Array(meta.labels);
+      Buffer.from(versions.buffer).set(bytes.subarray(0, meta.labels * 8));
+      Buffer.from(slots.buffer).set(bytes.subarray(meta.labels * 8));
+      graph.restore(slots, versions);
       graph.generation = meta.generation;
       graph.committed = meta.generation;
       return graph;
@@ -94,79 +102,138 @@ export class HnswGraph {
     }
   }
 
-  /** Labels the graph has room for. */
-  get labelCapacity(): number {
-    return this.capacity;
+  private restore(slots: Int32Array, versions: Float64Array): void {
+    this.slotOf.set(slots);
+    this.versions.set(versions);
+    this.nextLabel = slots.length;
+    for (let label = 0; label < slots.length; label++) {
+      const slot = slots[label]!;
+      if (slot < 0) {
+        this.dead++;
+        continue;
+      }
+      this.ensureSlot(slot);
+      this.labelOf[slot] = label;
+      this.live++;
+    }
   }
 
-  /** Labels holding a (not deleted) vector. */
+  /** Slots holding a vector in the graph. */
   get size(): number {
     return this.live;
   }
 
-  /** Version of the vector the label was built from, -1 when the label is not in the graph. */
-  versionAt(label: number): number {
-    return label < this.capacity ? this.versions[label]! : -1;
+  /** Labels of replaced or deleted vectors still in the graph (until a rebuild). */
+  get deadCount(): number {
+    return this.dead;
   }
 
-  /** Inserts or replaces the vector of a label. */
-  add(label: number, vector: Float32Array, version: number): void {
+  /** One past the highest slot the graph knows. */
+  get slotCapacity(): number {
+    return this.labelOf.length;
+  }
+
+  /** label → slot, for filter callbacks (re-read after every mutation: it may be replaced). */
+  get labelSlots(): Int32Array {
+    return this.slotOf;
+  }
+
+  /** Version of the vector the slot's label was built from, -1 when the slot is not in the graph. */
+  versionAt(slot: number): number {
+    const label = slot < this.labelOf.length ? this.labelOf[slot]! : -1;
+    return label < 0 ? -1 : this.versions[label]!;
+  }
+
+  /** Inserts the slot's vector under a fresh label (its previous label, if any, dies). */
+  add(slot: number, vector: Float32Array, version: number): void {
     if (this.saving) throw new Error('graph is being saved');
+    this.remove(slot);
+    const label = this.nextLabel;
     if (label >= this.capacity) this.grow(label + 1);
     const v = this.scratch;
     for (let i = 0; i < v.length; i++) v[i] = vector[i]!;
     this.index.addPoint(v, label);
-    if (this.versions[label]! < 0) this.live++;
+    this.nextLabel++;
+    this.ensureSlot(slot);
+    this.labelOf[slot] = label;
+    this.slotOf[label] = slot;
     this.versions[label] = version;
+    this.live++;
   }
 
-  remove(label: number): void {
+  remove(slot: number): void {
     if (this.saving) throw new Error('graph is being saved');
-    if (this.versionAt(label) < 0) return;
+    const label = slot < this.labelOf.length ? this.labelOf[slot]! : -1;
+    if (label < 0) return;
     this.index.markDelete(label);
+    this.labelOf[slot] = -1;
+    this.slotOf[label] = -1;
     this.versions[label] = -1;
     this.live--;
+    this.dead++;
   }
 
   /**
-   * The `k` nearest labels (best first) with hnswlib distances, searching with beam width `ef`;
-   * `allow` (one array read per candidate, ideally) restricts results during traversal.
+   * The `k` nearest slots (best first) searching with beam width `ef`; `allow` gets labels (map
+   * them with `labelSlots`) and should be one or two array reads.
    */
-  search(query: Float32Array, k: number, ef: number, allow?: (label: number) => boolean): hnswlib.SearchResult {
-    if (this.live === 0) return { distances: [], neighbors: [] };
+  search(query: Float32Array, k: number, ef: number, allow?: (label: number) => boolean): number[] {
+    if (this.live === 0) return [];
     const q = this.scratch;
     for (let i = 0; i < q.length; i++) q[i] = query[i]!;
     if (ef !== this.ef) {
       this.index.setEf(ef);
       this.ef = ef;
     }
-    return allow ? this.index.searchKnn(q, Math.min(k, this.capacity), allow) : this.index.searchKnn(q, Math.min(k, this.capacity));
+    const n = Math.min(k, this.capacity);
+    const found = allow ? this.index.searchKnn(q, n, allow) : this.index.searchKnn(q, n);
+    const slots = found.neighbors;
+    for (let i = 0; i < slots.length; i++) slots[i] = this.slotOf[slots[i]!]!;
+    return slots;
   }
 
   private grow(min: number): void {
     const capacity = Math.max(min, Math.ceil(this.capacity * GROWTH));
     this.index.resizeIndex(capacity);
+    const slotOf = new Int32Array(capacity).fill(-1);
+    slotOf.set(this.slotOf);
+    this.slotOf = slotOf;
     const versions = new Float64Array(capacity).fill(-1);
     versions.set(this.versions);
     this.versions = versions;
     this.capacity = capacity;
   }
 
+  private ensureSlot(slot: number): void {
+    if (slot < this.labelOf.length) return;
+    const labelOf = new Int32Array(Math.max(slot + 1, this.labelOf.length * 2)).fill(-1);
+    labelOf.set(this.labelOf);
+    this.labelOf = labelOf;
+  }
+
+  /** Label versions and slots as saved: `[f64 × labels][i32 × labels]`. */
+  private labelBytes(): Buffer {
+    const n = this.nextLabel;
+    const out = Buffer.allocUnsafe(n * 12);
+    Buffer.from(this.versions.buffer, 0, n * 8).copy(out, 0);
+    Buffer.from(this.slotOf.buffer, 0, n * 4).copy(out, n * 8);
+    return out;
+  }
+
   /**
-   * Saves the graph and its label versions into `dir` as a new generation; the previous one stays
-   * valid until `meta.json` names the new one. Asynchronous (the graph is written on a worker
-   * thread); searches may continue, mutations must wait (`saving`).
+   * Saves the graph and its labels into `dir` as a new generation; the previous one stays valid
+   * until `meta.json` names the new one. Asynchronous (the graph is written on a worker thread);
+   * searches may continue, mutations must wait (`saving`).
    */
   async save(dir: string): Promise<void> {
     this.saving = true;
     try {
-      const generation = ++this.generation;
-      mkdirSync(dir, { recursive: true });
+      const generation = this.nextGeneration(dir);
       const graphFile = join(dir, `graph-${generation}.bin`);
-      const versions = this.versions.slice();
-      writeSynced(join(dir, `graph-${generation}.versions`), Buffer.from(versions.buffer));
+      const labels = this.nextLabel;
+      writeSynced(join(dir, `graph-${generation}.labels`), this.labelBytes());
       await this.index.writeIndex(graphFile);
-      this.commitSave(dir, generation, graphFile, versions.length);
+      this.commitSave(dir, generation, graphFile, labels);
     } finally {
       this.saving = false;
     }
@@ -174,12 +241,26 @@ export class HnswGraph {
 
   /** Like `save`, blocking (used at close; safe while an asynchronous save runs). */
   saveSync(dir: string): void {
-    const generation = ++this.generation;
-    mkdirSync(dir, { recursive: true });
+    const generation = this.nextGeneration(dir);
     const graphFile = join(dir, `graph-${generation}.bin`);
-    writeSynced(join(dir, `graph-${generation}.versions`), Buffer.from(this.versions.buffer, 0, this.versions.byteLength));
+    writeSynced(join(dir, `graph-${generation}.labels`), this.labelBytes());
     this.index.writeIndexSync(graphFile);
-    this.commitSave(dir, generation, graphFile, this.versions.length);
+    this.commitSave(dir, generation, graphFile, this.nextLabel);
+  }
+
+  /**
+   * A generation number no file in `dir` has used: a graph built to replace another (rebuild)
+   * saves into the same directory, and must never overwrite the files `meta.json` still names.
+   */
+  private nextGeneration(dir: string): number {
+    mkdirSync(dir, { recursive: true });
+    let highest = this.generation;
+    for (const f of readdirSync(dir)) {
+      const m = /^graph-(\d+)\./.exec(f);
+      if (m) highest = Math.max(highest, Number(m[1]));
+    }
+    this.generation = highest + 1;
+    return this.generation;
   }
 
   private commitSave(dir: string, generation: number, graphFile: string, labels: number): void {
@@ -189,9 +270,9 @@ export class HnswGraph {
     } finally {
       closeSync(fd);
     }
-    if (generation < this.committed) {
-      // A later save (at close) already committed: this one is obsolete.
-      for (const f of [`graph-${generation}.bin`, `graph-${generation}.versions`]) rmSync(join(dir, f), { force: true });
+    if (generation < this.committed || generation < committedGeneration(dir)) {
+      // A later save (at close, or of a newer graph) already committed: this one is obsolete.
+      for (const f of [`graph-${generation}.bin`, `graph-${generation}.labels`]) rmSync(join(dir, f), { force: true });
       return;
     }
     const meta: GraphMeta = { ...this.params, generation, graphBytes: statSync(graphFile).size, labels };
@@ -205,13 +286,12 @@ export class HnswGraph {
   }
 }
 
-function writeSynced(file: string, bytes: Buffer): void {
-  writeFileSync(file, bytes);
-  const fd = openSync(file, 'r');
+/** The generation `meta.json` in `dir` names (0 when none). */
+function committedGeneration(dir: string): number {
   try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    return (JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as GraphMeta).generation;
+  } catch {
+    return 0;
   }
 }
 
@@ -221,5 +301,15 @@ export function copySavedGraph(from: string, to: string): void {
   if (!existsSync(metaFile)) return;
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as GraphMeta;
   mkdirSync(to, { recursive: true });
-  for (const f of [`graph-${meta.generation}.bin`, `graph-${meta.generation}.versions`, 'meta.json']) copyFileSync(join(from, f), join(to, f));
+  for (const f of [`graph-${meta.generation}.bin`, `graph-${meta.generation}.labels`, 'meta.json']) copyFileSync(join(from, f), join(to, f));
+}
+
+function writeSynced(file: string, bytes: Buffer): void {
+  writeFileSync(file, bytes);
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
