@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -6,6 +7,10 @@ import { guardTlsServer, IdentityPolicy, serverTlsOptions, type TlsIdentity } fr
 import { buildVectorApp } from './api/app.js';
 import type { VectorConfig } from './config.js';
 import { Engine } from './engine/engine.js';
+import { apiReplication } from './replication/api-hooks.js';
+import { Replica } from './replication/replica.js';
+import { SnapshotStore } from './snapshots/snapshot-store.js';
+import { Snapshots } from './snapshots/snapshots.js';
 
 export { buildVectorApp, type VectorAppOptions } from './api/app.js';
 export { Engine } from './engine/engine.js';
@@ -17,21 +22,46 @@ export interface VectorDeps {
 }
 
 /**
- * Composition root of the `vector` role: open the engine on the data directory, build the
- * Qdrant-compatible API, serve it over mTLS to the router and fellow replicas only.
- * `close()` stops accepting, drains in-flight requests, then closes storage; calling it twice is safe.
+ * Composition root of the `vector` role: open the engine on the data directory, open its place in
+ * a replica set (standalone until the hub assigns one), build the Qdrant-compatible API with the
+ * replication seam, and serve it over mTLS to the router, fellow replicas, and the local agent
+ * (replication admin path only). `close()` stops accepting, drains in-flight requests, stops
+ * replicating, then closes storage; calling it twice is safe.
  */
 export async function startVector(config: VectorConfig, deps: VectorDeps): Promise<RoleHandle> {
   const logger = deps.logger;
   const engine = Engine.open(config.dataDir, logger);
+  const snapshotsDir = join(config.dataDir, 'snapshots');
+  let snapshots: Snapshots | undefined;
+  let replica: Replica;
+  try {
+    replica = await Replica.open({
+      id: config.name,
+      dataDir: config.dataDir,
+      managed: config.replication.mode === 'managed',
+      engine,
+      identity: deps.identity,
+      localAddress: config.listen.host,
+      snapshots: () => (snapshots ??= new Snapshots(engine, new SnapshotStore(snapshotsDir))),
+      logger,
+    });
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
   const app = buildVectorApp(engine, {
     logger,
     bodyLimitBytes: config.maxRequestSizeMb * 1024 * 1024,
     https: serverTlsOptions(deps.identity, 'required'),
+    snapshotsDir,
+    replication: apiReplication(replica, config.trustDomain),
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('x-phoenix-served-by')) reply.header('x-phoenix-served-by', config.name);
   });
   const unguard = guardTlsServer(app.server as unknown as TlsServer, {
     identity: deps.identity,
-    policy: IdentityPolicy.roles(config.trustDomain, 'router', 'vector'),
+    policy: IdentityPolicy.roles(config.trustDomain, 'router', 'vector', 'agent'),
     logger,
   });
   try {
@@ -39,18 +69,20 @@ export async function startVector(config: VectorConfig, deps: VectorDeps): Promi
   } catch (err) {
     unguard();
     await app.close().catch(() => undefined);
+    await replica.close();
     engine.close();
     throw err;
   }
   const { port } = app.server.address() as AddressInfo;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   const api = `https://${host}:${port}`;
-  logger.info({ api }, 'vector API listening (mTLS)');
+  logger.info({ api, replication: replica.status().role }, 'vector API listening (mTLS)');
   return {
     endpoints: { api },
     close: once(async () => {
       unguard();
       try {
+        await replica.close();
         await app.close();
       } finally {
         engine.close();

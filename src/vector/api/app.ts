@@ -4,6 +4,11 @@ import type { TlsOptions } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
+import type { ApiReplication } from '../replication/api-hooks.js';
+import { NotLeaderError } from '../replication/errors.js';
+import { LocalMutator } from '../replication/mutator.js';
+import { SnapshotStore } from '../snapshots/snapshot-store.js';
+import { Snapshots } from '../snapshots/snapshots.js';
 import { parseJsonText } from './body.js';
 import { renderError, sendError } from './envelope.js';
 import { VectorMetrics } from './metrics.js';
@@ -28,6 +33,11 @@ export interface VectorAppOptions {
   https?: TlsOptions;
   /** Where snapshots are kept (default `<dataDir>/snapshots`). */
   snapshotsDir?: string;
+  /**
+   * The replica set this replica belongs to: writes go through its seam (to the leader), and its
+   * routes and hooks are registered. Unset: writes apply locally, as a single replica.
+   */
+  replication?: ApiReplication;
 }
 
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -62,7 +72,8 @@ export function buildVectorApp(engine: Engine, options: VectorAppOptions): Fasti
 
   // JSON bodies, parsed here so that bad JSON gets Qdrant's `Format error in JSON body`.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string' }, (request, body, done) => {
+    request.rawBody = body as string;
     try {
       done(null, parseJsonText(body as string));
     } catch (err) {
@@ -71,9 +82,22 @@ export function buildVectorApp(engine: Engine, options: VectorAppOptions): Fasti
   });
 
   // Snapshot uploads (multipart/form-data) arrive as raw bytes; the route finds the `snapshot` field.
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, body);
+  });
 
-  app.setErrorHandler((err, request, reply) => {
+  const replication = options.replication;
+  app.setErrorHandler(async (err, request, reply) => {
+    // A write that reached this replica while it stopped being the leader goes to the new one.
+    if (err instanceof NotLeaderError && replication && !reply.sent) {
+      try {
+        await replication.redirect(request, reply);
+        if (reply.sent) return reply;
+      } catch (forwardErr) {
+        err = forwardErr as typeof err;
+      }
+    }
     const rendered = renderError(err, request);
     if (rendered.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ status: rendered.status, error: rendered.message }, 'request rejected');
@@ -83,15 +107,21 @@ export function buildVectorApp(engine: Engine, options: VectorAppOptions): Fasti
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(''));
 
   const executor = new QueryExecutor((name) => engine.get(name));
-  serviceRoutes(app, metrics, new Telemetry(engine, metrics.stats));
-  collectionRoutes(app, engine);
-  aliasRoutes(app, engine);
-  pointRoutes(app, engine);
-  payloadRoutes(app, engine);
+  const snapshotsDir = options.snapshotsDir ?? join(engine.dataDir, 'snapshots');
+  let snapshots: Snapshots | undefined;
+  const getSnapshots = () => (snapshots ??= new Snapshots(engine, new SnapshotStore(snapshotsDir)));
+  // The one seam of every write: local apply for a single replica, the leader for a replica set.
+  const mutator = replication?.mutator ?? new LocalMutator(engine, getSnapshots);
+  replication?.register(app);
+  serviceRoutes(app, metrics, new Telemetry(engine, metrics.stats), replication ? () => replication.ready() : undefined);
+  collectionRoutes(app, engine, mutator);
+  aliasRoutes(app, engine, mutator);
+  pointRoutes(app, engine, mutator);
+  payloadRoutes(app, engine, mutator);
   scrollRoutes(app, engine);
   queryRoutes(app, engine, executor);
   legacyRoutes(app, engine, executor);
   quotaRoutes(app, engine);
-  snapshotRoutes(app, engine, options.snapshotsDir ?? join(engine.dataDir, 'snapshots'));
+  snapshotRoutes(app, engine, snapshotsDir, getSnapshots, mutator);
   return app;
 }

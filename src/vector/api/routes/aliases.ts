@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AliasAction } from '../../engine/aliases.js';
 import type { Engine } from '../../engine/engine.js';
+import type { Mutator } from '../../replication/mutator.js';
 import { parseBody } from '../body.js';
 import { ok } from '../envelope.js';
 import { collectionName } from '../params.js';
@@ -17,7 +18,7 @@ const actionSchema = z.union(
 );
 const changeAliasesSchema = z.object({ actions: z.array(actionSchema) });
 
-export function aliasRoutes(app: FastifyInstance, engine: Engine): void {
+export function aliasRoutes(app: FastifyInstance, engine: Engine, mutator: Mutator): void {
   app.post('/collections/aliases', async (request, reply) => {
     const body = parseBody(changeAliasesSchema, request.body);
     const actions: AliasAction[] = body.actions.map((a) => {
@@ -25,7 +26,7 @@ export function aliasRoutes(app: FastifyInstance, engine: Engine): void {
       if ('delete_alias' in a) return { type: 'delete', alias: a.delete_alias.alias_name };
       return { type: 'rename', from: a.rename_alias.old_alias_name, to: a.rename_alias.new_alias_name };
     });
-    engine.updateAliases(actions);
+    await mutator.submit({ type: 'aliases', actions }, { wait: true });
     return ok(request, reply, true);
   });
 

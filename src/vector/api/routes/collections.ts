@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
+import type { Mutator } from '../../replication/mutator.js';
 import { BadRequestError } from '../../errors.js';
 import { parseBody } from '../body.js';
 import { collectionInfoWire, toCollectionConfig } from '../convert/collection.js';
@@ -13,21 +14,22 @@ import { createFieldIndexSchema } from '../schemas/index.js';
  * Collections: list, create, update (PATCH), info, exists, delete; named vectors; payload indexes;
  * optimizations progress; cluster info and shard keys of a single-node collection.
  */
-export function collectionRoutes(app: FastifyInstance, engine: Engine): void {
+export function collectionRoutes(app: FastifyInstance, engine: Engine, mutator: Mutator): void {
   app.get('/collections', async (request, reply) => ok(request, reply, { collections: engine.names().map((name) => ({ name })) }));
 
   app.put('/collections/:name', async (request, reply) => {
     const name = collectionName(request);
     const config = toCollectionConfig(parseBody(createCollectionSchema, request.body ?? {}));
-    engine.create(name, config);
+    await mutator.submit({ type: 'create_collection', name, config }, { wait: true });
     request.log.info({ collection: name }, 'collection created');
     return ok(request, reply, true);
   });
 
   app.patch('/collections/:name', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const name = collectionName(request);
+    engine.get(name);
     const patch = toConfigPatch(parseBody(updateCollectionSchema, request.body ?? {}));
-    await collection.update({ type: 'update_config', patch }, { wait: true });
+    await mutator.submit({ type: 'operation', collection: name, op: { type: 'update_config', patch } }, { wait: true });
     return ok(request, reply, true);
   });
 
@@ -37,38 +39,42 @@ export function collectionRoutes(app: FastifyInstance, engine: Engine): void {
 
   app.delete('/collections/:name', async (request, reply) => {
     const name = collectionName(request);
-    const deleted = engine.delete(name);
+    const deleted = (await mutator.submit({ type: 'delete_collection', name }, { wait: true })).existed === true;
     if (deleted) request.log.info({ collection: name }, 'collection deleted');
     return ok(request, reply, deleted);
   });
 
   app.put('/collections/:name/vectors/:vector', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const name = (request.params as { vector: string }).vector;
     const params = toNewVector(parseBody(vectorNameConfigSchema, request.body));
-    return updated(request, reply, await collection.update({ type: 'create_vector', name, params }, { wait }));
+    return updated(request, reply, await mutator.submit({ type: 'operation', collection, op: { type: 'create_vector', name, params } }, { wait }));
   });
 
   app.delete('/collections/:name/vectors/:vector', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const name = (request.params as { vector: string }).vector;
-    return updated(request, reply, await collection.update({ type: 'delete_vector', name }, { wait }));
+    return updated(request, reply, await mutator.submit({ type: 'operation', collection, op: { type: 'delete_vector', name } }, { wait }));
   });
 
   app.put('/collections/:name/index', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const body = parseBody(createFieldIndexSchema, request.body);
-    return updated(request, reply, await collection.update({ type: 'create_payload_index', field: body.field_name, schema: toFieldSchema(body) }, { wait }));
+    return updated(request, reply, await mutator.submit({ type: 'operation', collection, op: { type: 'create_payload_index', field: body.field_name, schema: toFieldSchema(body) } }, { wait }));
   });
 
   app.delete('/collections/:name/index/:field', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const field = (request.params as { field: string }).field;
-    return updated(request, reply, await collection.update({ type: 'delete_payload_index', field }, { wait }));
+    return updated(request, reply, await mutator.submit({ type: 'operation', collection, op: { type: 'delete_payload_index', field } }, { wait }));
   });
 
   app.get('/collections/:name/optimizations', async (request, reply) => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
+import type { Mutator } from '../../replication/mutator.js';
 import { VectorNotFoundError } from '../../errors.js';
 import { parseBody } from '../body.js';
 import { toOutput } from '../convert/output.js';
@@ -12,13 +13,14 @@ import { collectionName, pathPointId, waitParam } from '../params.js';
 import { deleteVectorsSchema, pointRequestSchema, pointsSelectorSchemaFor, updateVectorsSchema, upsertSchemaFor } from '../schemas/points.js';
 
 /** Points: upsert, retrieve (by ids and one by path), delete, update and delete vectors, batch update. */
-export function pointRoutes(app: FastifyInstance, engine: Engine): void {
+export function pointRoutes(app: FastifyInstance, engine: Engine, mutator: Mutator): void {
   app.put('/collections/:name/points', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const op = toUpsert(parseBody(upsertSchemaFor(request.body), request.body));
     guardUpdate(engine, op);
-    return updated(request, reply, await collection.update(op, { wait }));
+    return updated(request, reply, await mutator.submit({ type: 'operation', collection, op }, { wait }));
   });
 
   app.post('/collections/:name/points', async (request, reply) => {
@@ -39,35 +41,39 @@ export function pointRoutes(app: FastifyInstance, engine: Engine): void {
   });
 
   app.post('/collections/:name/points/delete', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const selection = toSelection(parseBody(pointsSelectorSchemaFor(request.body), request.body));
-    return updated(request, reply, await collection.update({ type: 'delete', selection }, { wait }));
+    return updated(request, reply, await mutator.submit({ type: 'operation', collection, op: { type: 'delete', selection } }, { wait }));
   });
 
   app.put('/collections/:name/points/vectors', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const op = toUpdateVectors(parseBody(updateVectorsSchema, request.body));
     guardUpdate(engine, op);
-    return updated(request, reply, await collection.update(op, { wait }));
+    return updated(request, reply, await mutator.submit({ type: 'operation', collection, op }, { wait }));
   });
 
   app.post('/collections/:name/points/vectors/delete', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const op = toDeleteVectors(parseBody(deleteVectorsSchema, request.body));
-    return updated(request, reply, await collection.update(op, { wait }));
+    return updated(request, reply, await mutator.submit({ type: 'operation', collection, op }, { wait }));
   });
 
   app.post('/collections/:name/points/batch', async (request, reply) => {
-    const collection = engine.get(collectionName(request));
+    const collection = collectionName(request);
+    engine.get(collection);
     const wait = waitParam(request);
     const ops = toBatchOperations(request.body);
     guardUpdate(engine, ops);
     const results = [];
     for (const op of ops) {
-      const r = await collection.update(op, { wait });
+      const r = await mutator.submit({ type: 'operation', collection, op }, { wait });
       results.push({ operation_id: r.operationId, status: r.status });
     }
     return ok(request, reply, results);

@@ -11,11 +11,15 @@ export { QDRANT_VERSION } from '../version.js';
  * Qdrant's service endpoints: version info, health probes, metrics, telemetry, issues, and the
  * cluster endpoints of a single node (`/cluster` answers `disabled`).
  */
-export function serviceRoutes(app: FastifyInstance, metrics: VectorMetrics, telemetry: Telemetry): void {
+export function serviceRoutes(app: FastifyInstance, metrics: VectorMetrics, telemetry: Telemetry, readiness?: () => { ready: boolean; detail: string }): void {
   app.get('/', async (_request, reply) => reply.type('application/json').send({ title: 'qdrant - vector search engine', version: QDRANT_VERSION, commit: null }));
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('healthz check passed'));
   app.get('/livez', async (_request, reply) => reply.type('text/plain').send('healthz check passed'));
-  app.get('/readyz', async (_request, reply) => reply.type('text/plain').send('all shards are ready'));
+  // A replica of a replica set is ready while it is in sync with its leader (the router then sends it reads).
+  app.get('/readyz', async (_request, reply) => {
+    const r = readiness?.() ?? { ready: true, detail: '' };
+    return r.ready ? reply.type('text/plain').send('all shards are ready') : reply.code(503).type('text/plain').send(`some shards are not ready: ${r.detail}`);
+  });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.get('/telemetry', async (request, reply) => {

@@ -2,11 +2,11 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Engine } from '../../engine/engine.js';
+import type { Mutator } from '../../replication/mutator.js';
 import { QueryParamError, VectorNotFoundError } from '../../errors.js';
 import { fetchSnapshot } from '../../snapshots/fetch.js';
 import { multipartField } from '../../snapshots/multipart.js';
-import { SnapshotStore } from '../../snapshots/snapshot-store.js';
-import { Snapshots } from '../../snapshots/snapshots.js';
+import type { Snapshots } from '../../snapshots/snapshots.js';
 import { parseBody } from '../body.js';
 import { ok } from '../envelope.js';
 import { collectionName } from '../params.js';
@@ -26,9 +26,7 @@ const recoverSchema = z.object({
  * upload), their single-shard forms (`/shards/0/…`), and full snapshots (create, list, download,
  * delete). Snapshot work finishes before the answer (`wait` is accepted and has nothing to wait for).
  */
-export function snapshotRoutes(app: FastifyInstance, engine: Engine, dir: string): void {
-  let snapshots: Snapshots | undefined;
-  const get = () => (snapshots ??= new Snapshots(engine, new SnapshotStore(dir)));
+export function snapshotRoutes(app: FastifyInstance, engine: Engine, dir: string, get: () => Snapshots, mutator: Mutator): void {
 
   const download = (file: string, reply: FastifyReply) => reply.type('application/octet-stream').send(createReadStream(file));
 
@@ -68,7 +66,7 @@ export function snapshotRoutes(app: FastifyInstance, engine: Engine, dir: string
       const incoming = get().incoming();
       try {
         await fetchSnapshot(body.location, incoming.file, { snapshotsDir: dir, maxBytes: MAX_SNAPSHOT_BYTES, ...(body.api_key ? { apiKey: body.api_key } : {}) });
-        await get().recover(engine.resolve(name) ?? name, incoming.file, body.checksum ?? undefined);
+        await mutator.submit({ type: 'restore_collection', name: engine.resolve(name) ?? name, file: incoming.file, ...(body.checksum ? { checksum: body.checksum } : {}) }, { wait: true });
       } finally {
         incoming.done();
       }
@@ -86,7 +84,7 @@ export function snapshotRoutes(app: FastifyInstance, engine: Engine, dir: string
       const incoming = get().incoming();
       try {
         writeFileSync(incoming.file, data);
-        await get().recover(engine.resolve(name) ?? name, incoming.file, q.checksum);
+        await mutator.submit({ type: 'restore_collection', name: engine.resolve(name) ?? name, file: incoming.file, ...(q.checksum !== undefined ? { checksum: q.checksum } : {}) }, { wait: true });
       } finally {
         incoming.done();
       }
