@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { largerIsBetter, passesThreshold, postprocess, preprocess, similarity, type Distance } from './distance.js';
-import { ExactIndex } from './exact-index.js';
+import { DenseIndex } from './dense-index.js';
+import { IdTracker } from '../segment/id-tracker.js';
 import { DenseVectorStorage } from '../segment/vector-storage.js';
 
 const f = (...xs: number[]) => Float32Array.from(xs);
@@ -47,14 +48,19 @@ test('Euclid and Manhattan order ascending (smaller is better); Cosine and Dot d
   assert.equal(passesThreshold('Euclid', 0.8, 0.5), false);
 });
 
+/** A dense index over the vectors (ids = slot + 100), searched exactly. */
 function indexOf(distance: Distance, vectors: number[][]) {
   const storage = new DenseVectorStorage(vectors[0]!.length);
-  vectors.forEach((v, slot) => storage.set(slot, preprocess(distance, Float32Array.from(v))));
-  const slots = vectors.map((_, i) => i);
-  return new ExactIndex(storage, distance, () => slots, (slot) => slot + 100);
+  const ids = new IdTracker();
+  vectors.forEach((v, slot) => {
+    ids.assign(slot + 100);
+    storage.set(slot, preprocess(distance, Float32Array.from(v)), 1);
+  });
+  const params = { m: 16, efConstruct: 100, fullScanThresholdKb: 10000, indexingThresholdKb: 0, deletedThreshold: 0.2, vacuumMinVectors: 1000 };
+  return new DenseIndex('', storage, distance, params, ids, '/nonexistent');
 }
 
-test('exact search returns the best first for every distance, ties by id, threshold per distance', () => {
+test('exact search returns the best first for every distance, ties by id; a filter check applies', () => {
   const vectors = [
     [0, 0],
     [1, 0],
@@ -70,20 +76,20 @@ test('exact search returns the best first for every distance, ties by id, thresh
     Cosine: [1, 2, 4, 3, 0],
   };
   for (const d of ['Euclid', 'Manhattan', 'Dot', 'Cosine'] as const) {
-    const hits = indexOf(d, vectors).search({ query: preprocess(d, q), top: 5, accept: () => true });
+    const hits = indexOf(d, vectors).exact(preprocess(d, q), 5, undefined);
     assert.deepEqual(
       hits.map((h) => h.slot),
       expectOrder[d],
       d,
     );
+    const scores = hits.map((h) => postprocess(d, h.score));
+    assert.deepEqual(
+      scores.filter((s) => passesThreshold(d, s, largerIsBetter(d) ? 0.5 : 1)).length,
+      { Euclid: 3, Manhattan: 3, Dot: 4, Cosine: 4 }[d],
+      `${d}: threshold`,
+    );
   }
-  const near = indexOf('Euclid', vectors).search({ query: q, top: 5, accept: () => true, scoreThreshold: 1 });
-  assert.deepEqual(
-    near.map((h) => h.slot),
-    [1, 4, 0],
-    'Euclid threshold keeps distances up to it',
-  );
-  const filtered = indexOf('Dot', vectors).search({ query: q, top: 2, accept: (s) => s !== 3 });
+  const filtered = indexOf('Dot', vectors).exact(q, 2, { estimate: 4, check: (s) => s !== 3 });
   assert.deepEqual(
     filtered.map((h) => h.slot),
     [2, 1],
