@@ -27,6 +27,7 @@ import { CaAdmin } from './certs/ca-admin.js';
 import { Certificates } from './certs/certificates.js';
 import { Revocations } from './certs/revocations.js';
 import { CaTokens } from './replica-tokens.js';
+import { startReplicationController } from './replication/hub-wiring.js';
 import { StackCatalog } from './stacks/catalog.js';
 import { DEFAULT_STACK_YAML } from './stacks/default.js';
 import { AgentStore } from './store/agents.js';
@@ -120,6 +121,7 @@ export async function startHub(config: HubConfig, deps: HubDeps): Promise<RoleHa
       metrics: new ServiceMetrics(),
       certificates,
       revocations,
+      replication: startReplicationController({ deployer, fleet, stacks, dataDir: config.dataDir, logger, signal: ac.signal }),
       signal: ac.signal,
     };
     const app = createHubApp(services, serverTlsOptions(identity, 'optional'), createHubMetrics(fleet), config.consoleDir);

@@ -15,6 +15,7 @@ import { metaEndpoints } from './meta/routes.js';
 import { metricsEndpoints } from './monitoring/routes.js';
 import { errorHandler, notFoundHandler } from './problem.js';
 import { ApiRegistry } from './registry.js';
+import { replicationEndpoints } from '../replication/routes.js';
 import type { HubServices } from './services.js';
 import { STACK_MEDIA_TYPES, stackEndpoints } from './stacks/routes.js';
 import { statusEndpoints } from './status/routes.js';
@@ -42,6 +43,7 @@ export function hubRegistry(s: HubServices): ApiRegistry {
     metricsEndpoints,
     agentEndpoints,
     discoveryEndpoints,
+    replicationEndpoints,
   ]) {
     add(api, s);
   }

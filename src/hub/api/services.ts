@@ -17,6 +17,7 @@ import type { Revocations } from '../certs/revocations.js';
 import type { CaTokens } from '../replica-tokens.js';
 import type { StackCatalog } from '../stacks/catalog.js';
 import type { RolloutStore } from '../store/rollouts.js';
+import type { ReplicationController } from '../replication/controller.js';
 
 /** What the hub's HTTP routes work with. */
 export interface HubServices {
@@ -42,6 +43,8 @@ export interface HubServices {
   metrics: ServiceMetrics;
   certificates: Certificates;
   revocations: Revocations;
+  /** Replica sets of embedded services: leaders, epochs, failover (issue 6). */
+  replication: ReplicationController;
   /** Aborts when the hub stops (ends long polls and log streams). */
   signal: AbortSignal;
 }

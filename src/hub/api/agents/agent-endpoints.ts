@@ -43,7 +43,8 @@ export function agentEndpoints(api: ApiRegistry, s: HubServices): void {
           const view = answer.instances.find((d) => d.id === i.id);
           if (view) s.metrics.observe(`${view.stack}/${view.service}`, `${peer.name}/${i.id}`, i.metrics, now);
         }
-        return answer;
+        // Replication: the replicas' reports in, their assignments out (the agent relays them).
+        return s.replication.answer(peer.name, body.instances, answer, now);
       },
     }),
     endpoint({

@@ -58,6 +58,8 @@ export const syncRequestSchema = z.strictObject({
         spec: z.record(z.string(), z.unknown()).optional(),
         lastExit: z.strictObject({ code: z.number().int().nullable(), signal: z.string().max(32).nullable(), at: isoTime }).optional(),
         metrics: countersSchema.optional(),
+        /** The replica's replication status (role, epoch, position), checked by the replication controller. */
+        replication: z.record(z.string(), z.unknown()).optional(),
         certificate: z.strictObject({ serial: z.string().regex(/^[0-9A-Fa-f]{1,80}$/), notAfter: isoTime, identity: z.string().max(512) }).optional(),
       }),
     )
