@@ -18,11 +18,6 @@ export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 export const ROUTER_HOST_LABEL = 'phoenix.router.host';
 export const ROUTER_DEFAULT_LABEL = 'phoenix.router.default';
 
-export const EMBEDDED_REPLICAS_REFUSAL =
-  'runtime embedded accepts only 1 replica: independent replicas of the embedded engine would diverge ' +
-  '(a point written through one would be missing from the others), so only 1 is accepted until the ' +
-  'replicated vector service lands';
-
 const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
 const healthcheckSchema = z
@@ -107,10 +102,9 @@ export const serviceSchema = z
   })
   .superRefine((s, ctx) => {
     const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    const replicas = s.replicas ?? 1;
     switch (s.runtime) {
       case 'embedded':
-        if (replicas > 1) refuse('replicas', `replicas: ${replicas} refused: ${EMBEDDED_REPLICAS_REFUSAL}`);
+        // Several replicas form a replica set (one leader, followers over one replicated log): see docs/REPLICATION.md.
         if (s.command !== undefined) refuse('command', 'runtime embedded runs Phoenix’s own engine; command is for runtime process');
         if (s.args !== undefined) refuse('args', 'runtime embedded takes no args; args are for runtime process');
         if (s.endpoints !== undefined) refuse('endpoints', 'endpoints are for runtime external');

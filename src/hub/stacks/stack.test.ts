@@ -41,12 +41,12 @@ test('the built-in qdrant_service stack is valid and yields one routed instance'
 
 const refused: Array<{ what: string; yaml: string; kind: 'syntax' | 'invalid'; line: number; path?: string; message: RegExp }> = [
   {
-    what: 'replicas: 2 of the embedded engine, with the reason',
-    yaml: DEFAULT_STACK_YAML.replace('replicas: 1', 'replicas: 2'),
+    what: 'more replicas than a stack may ask for, at the line',
+    yaml: DEFAULT_STACK_YAML.replace('replicas: 1', 'replicas: 65'),
     kind: 'invalid',
     line: 5,
     path: 'services.qdrant.replicas',
-    message: /replicas: 2 refused.*would diverge.*a point written through one would be missing from the others.*only 1 is accepted until the replicated vector service lands/,
+    message: /Too big: expected number to be <=64/,
   },
   {
     what: 'an unknown runtime, naming the known ones',
@@ -123,14 +123,23 @@ for (const c of refused) {
 
 test('the refusal message reads as one line per problem, each with its line number', () => {
   try {
-    parseStack(DEFAULT_STACK_YAML.replace('replicas: 1', 'replicas: 3').replace('runtime: embedded', 'runtime: embedded\n    extra: 1'));
+    parseStack(DEFAULT_STACK_YAML.replace('replicas: 1', 'replicas: 65').replace('runtime: embedded', 'runtime: embedded\n    extra: 1'));
     assert.fail('expected a refusal');
   } catch (err) {
     assert.ok(err instanceof StackInvalidError);
     assert.match(err.message, /line 5:\d+: services\.qdrant\.extra: unknown key "extra"/);
-    assert.match(err.message, /line 6:\d+: services\.qdrant\.replicas: replicas: 3 refused/);
+    assert.match(err.message, /line 6:\d+: services\.qdrant\.replicas: Too big/);
     assert.equal(err.status, 422);
   }
+});
+
+test('replicas: 3 of the embedded engine is accepted: a replica set of three instances', () => {
+  const stack = parseStack(DEFAULT_STACK_YAML.replace('replicas: 1', 'replicas: 3'));
+  assert.equal(stack.services['qdrant']?.replicas, 3);
+  assert.deepEqual(
+    desiredInstances([stack]).map((i) => [i.id, i.runtime]),
+    [1, 2, 3].map((n) => [`qdrant_service-qdrant-${n}`, 'embedded']),
+  );
 });
 
 test('replicas: 0 is accepted and asks for no instances; labels may be written unquoted', () => {
