@@ -121,9 +121,9 @@ describe('the web console in Chromium', { timeout: 300_000 }, () => {
       return area.value.slice(0, area.selectionStart).split('\n').length;
     });
     assert.equal(cursorLine, 5);
-    // The embedded engine's refusal of a second replica, with its reason, at its line.
-    await editor.fill(original.replace('replicas: 1', 'replicas: 2'));
-    await page.getByText(/replicas: 2 refused: runtime embedded accepts only 1 replica/).waitFor();
+    // A value out of bounds, with its reason, at its line.
+    await editor.fill(original.replace('replicas: 1', 'replicas: 65'));
+    await page.getByText(/Too big: expected number to be <=64/).first().waitFor();
     assert.equal(await problem.first().textContent(), 'Line 5:15');
     await shot('stack-editor-error');
     // A good change: one more host name for the router. It is stored and deployed (no restart needed).
