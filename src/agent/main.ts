@@ -10,6 +10,7 @@ import { rotateIfLarge } from './logs/rotation.js';
 import { reconcile } from './reconcile.js';
 import { HubClient } from './report/hub-client.js';
 import { SyncLoop } from './report/sync-loop.js';
+import { ReplicationRelay } from './replication/relay.js';
 import { InstanceManager } from './runtime/manager.js';
 
 export interface AgentDeps {
@@ -49,14 +50,16 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     logger,
   });
   const version = deps.version ?? phoenixVersion();
+  const relay = new ReplicationRelay({ identity, logger, onChange: () => loop.poke() });
   const found = instances.resumeFound();
   if (found.length > 0) logger.info({ instances: found }, 'found instances on disk; running them until the hub says otherwise');
   const loop = new SyncLoop(
     config.syncInterval,
     async (signal) => {
       const self = { name: config.name, version, advertiseAddress: config.advertiseAddress, syncIntervalMs: config.syncInterval, host: hostFacts(config.dataDir) };
-      const answer = await hub.sync({ agent: self, instances: instances.report() }, signal);
+      const answer = await hub.sync({ agent: self, instances: relay.decorate(instances.report()) }, signal);
       const changes = reconcile(instances, answer, InstanceManager.RUNTIMES, logger);
+      void relay.relay(answer, instances.report());
       if (changes.started.length + changes.replaced.length + changes.stopped.length > 0) logger.info(changes, 'reconciled instances with the hub');
     },
     logger,
@@ -81,6 +84,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       await instances.close();
     } finally {
       await dispatcher.close().catch((err: unknown) => logger.debug({ err: errorMessage(err) }, 'closing hub connections'));
+      await relay.close();
     }
     logger.info('agent stopped');
   });

@@ -30,6 +30,8 @@ export interface ReportedInstance {
   lastExit?: { code: number | null; signal: string | null; at: string };
   metrics?: InstanceCounters;
   certificate?: { serial: string; notAfter: string; identity: string };
+  /** The replica's replication status (relayed from the replica to the hub). */
+  replication?: Record<string, unknown>;
 }
 
 const runtimeSpecSchema = z.object({
@@ -56,7 +58,12 @@ export const desiredInstanceSchema = z.object({
 export type DesiredInstance = z.output<typeof desiredInstanceSchema>;
 export type RuntimeSpec = DesiredInstance['spec'];
 
-const syncAnswerSchema = z.object({ instances: z.array(desiredInstanceSchema), keep: z.array(z.string()).default([]) });
+const syncAnswerSchema = z.object({
+  instances: z.array(desiredInstanceSchema),
+  keep: z.array(z.string()).default([]),
+  /** Replicas' replication assignments, relayed to them (`replication/relay.ts`). */
+  replication: z.record(z.string(), z.unknown()).optional(),
+});
 export type SyncAnswer = z.output<typeof syncAnswerSchema>;
 
 const tokenSchema = z.object({ token: z.string().min(1) });

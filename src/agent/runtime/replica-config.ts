@@ -58,6 +58,8 @@ export function replicaConfig(input: ReplicaConfigInput) {
       files: { key: input.paths.tlsKey, cert: input.paths.tlsCert },
     },
     log: { level: 'info' },
+    // Started for the hub: wait for the replication assignment before taking writes.
+    replication: { mode: 'managed' },
   };
 }
 
