@@ -46,7 +46,8 @@ export function writeResults(o: ProxyBenchOutcome): void {
 wrk \`-t2 -c${String(o.params['connections'])}\`, ${String(o.params['seconds'])} s per run after a ${String(o.params['warmupSeconds'])} s warm-up, ${String(o.params['rounds'])} rounds interleaved,
 medians; small JSON POST; HTTPS in, mTLS between hops, keep-alive everywhere; backend: nginx \`return 200\`
 with mTLS. Measured ${date.slice(0, 10)} at ${commit} on ${machine.cpus} CPUs (${machine.model}), Node ${machine.node}${o.params['quick'] ? ' (quick mode)' : ''}.
-The machine is shared and noisy: compare the ratios, which come from the same run. "hop CPU" is the CPU time
+The machine is shared and noisy (1-minute load average ${JSON.stringify(o.params['loadAverage'])} before/after on ${machine.cpus} cores):
+compare the ratios, which come from the same run, and re-measure on a quiet machine. "hop CPU" is the CPU time
 (user + system, from /proc) the chain's proxy processes spent per request — steadier than req/s on a busy
 machine (for the direct row it is the backend's own).
 

@@ -12,7 +12,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
   type Chain = keyof typeof chains;
   for (const url of Object.values(chains)) await checkChain(url, ca.rootPem);
   const script = writeWrkScript(dir, API_KEY);
+  const loadBefore = loadavg()[0] as number;
   const runs: Record<Chain, WrkResult[]> = { phoenix: [], nginx: [], nodeHttpProxy: [], direct: [] };
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
   const order: Chain[] = (['phoenix', 'nginx', 'nodeHttpProxy', 'direct'] as Chain[]).filter((c) => !only || only.split(',').includes(c));
@@ -190,7 +191,20 @@ async function main(): Promise<void> {
     phoenixOverDirect: summary.phoenix.rps / summary.direct.rps,
   };
   writeResults({
-    params: { tool: 'wrk', threads: 2, connections: 64, seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, body: 'small JSON POST (search-like, 110 bytes)', quick, accessLog, cpus: cpus().length },
+    params: {
+      tool: 'wrk',
+      threads: 2,
+      connections: 64,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP,
+      rounds: ROUNDS,
+      body: 'small JSON POST (search-like, 110 bytes)',
+      quick,
+      accessLog,
+      cpus: cpus().length,
+      // The machine's 1-minute load average before and after: above the core count, the figures measure contention too.
+      loadAverage: [Math.round(loadBefore * 10) / 10, Math.round((loadavg()[0] as number) * 10) / 10],
+    },
     summary,
     ratios,
   });
