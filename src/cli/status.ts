@@ -76,10 +76,40 @@ async function hubView(hubUrl: string, password: string | undefined, call: Call,
       if (r.role === 'ca' || r.role === 'hub' || r.role === 'gateway') continue; // asked directly
       checks.push({ what: `${r.role} ${r.name}`, healthy: r.healthy, detail: r.detail ?? '' });
     }
-    for (const i of view.instances ?? []) checks.push({ what: `replica ${i.id}`, healthy: i.state === 'running', detail: `${i.state} ${i.url ?? ''}` });
+    const replicas = await replicationView(hubUrl, token, call);
+    for (const i of view.instances ?? []) {
+      const r = replicas.get(i.id);
+      // A member of a replica set: its role, epoch, applied position and lag; not ready (catching up) is not healthy.
+      const replication = r?.role ? ` ${r.role} epoch ${r.epoch ?? '?'} position ${r.position ?? '?'} lag ${r.lag ?? '?'}${r.ready === false ? ` (not ready: ${r.detail ?? ''})` : ''}` : '';
+      checks.push({ what: `replica ${i.id}`, healthy: i.state === 'running' && r?.ready !== false, detail: `${i.state}${replication} ${i.url ?? ''}`.trim() });
+    }
   } catch (err) {
     checks.push({ what: 'hub view (router, agents, replicas)', healthy: false, detail: errorMessage(err) });
   }
+}
+
+interface ReplicaLine {
+  id: string;
+  role: string | null;
+  epoch: number | null;
+  position: number | null;
+  lag: number | null;
+  ready: boolean | null;
+  detail: string | null;
+}
+
+/** Each replica's role, epoch, applied position and lag, from the hub's replication controller (empty when unavailable). */
+async function replicationView(hubUrl: string, token: string, call: Call): Promise<Map<string, ReplicaLine>> {
+  const out = new Map<string, ReplicaLine>();
+  try {
+    const res = await call(`${hubUrl}/api/replication`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) return out;
+    const view = JSON.parse(res.text) as { sets?: Array<{ replicas?: ReplicaLine[] }> };
+    for (const set of view.sets ?? []) for (const r of set.replicas ?? []) out.set(r.id, r);
+  } catch {
+    /* an older hub: no replication view */
+  }
+  return out;
 }
 
 function adminPassword(env: PhoenixEnv, file: string): string | undefined {

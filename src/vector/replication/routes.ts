@@ -8,6 +8,9 @@ import { encodeFetchAnswer, FETCH_MEDIA_TYPE } from './peer-client.js';
 import type { Replica } from './replica.js';
 import { assignmentSchema, fetchRequestSchema } from './wire.js';
 
+/** Replication traffic is constant (long polls, assignments every sync): its requests are not logged one by one. */
+const QUIET = { logLevel: 'warn' as const };
+
 /** The verified identity of the caller, when it has the role asked for. */
 function caller(request: FastifyRequest, trustDomain: string, role: 'agent' | 'vector'): SpiffeId {
   const id = peerIdentity(request.raw.socket as TLSSocket);
@@ -25,25 +28,25 @@ function caller(request: FastifyRequest, trustDomain: string, role: 'agent' | 'v
  *   `GET …/snapshot` (the leader's snapshot for a resync), `GET …/commit` (its log end).
  */
 export function replicationRoutes(app: FastifyInstance, replica: Replica, trustDomain: string): void {
-  app.put('/phoenix/replication/assignment', async (request, reply) => {
+  app.put('/phoenix/replication/assignment', QUIET, async (request, reply) => {
     caller(request, trustDomain, 'agent');
     const assignment = parseBody(assignmentSchema, request.body);
     return reply.type('application/json').send(await replica.assign(assignment));
   });
 
-  app.get('/phoenix/replication/status', async (request, reply) => {
+  app.get('/phoenix/replication/status', QUIET, async (request, reply) => {
     caller(request, trustDomain, 'agent');
     return reply.type('application/json').send(replica.status());
   });
 
-  app.post('/phoenix/replication/fetch', async (request, reply) => {
+  app.post('/phoenix/replication/fetch', QUIET, async (request, reply) => {
     const peer = caller(request, trustDomain, 'vector');
     const body = parseBody(fetchRequestSchema, request.body);
     const answer = await replica.fetch(peer.name, body);
     return reply.type(FETCH_MEDIA_TYPE).send(encodeFetchAnswer(answer.header, answer.records));
   });
 
-  app.get('/phoenix/replication/snapshot', async (request, reply) => {
+  app.get('/phoenix/replication/snapshot', QUIET, async (request, reply) => {
     caller(request, trustDomain, 'vector');
     const transfer = await replica.transferSnapshot();
     const stream = createReadStream(transfer.file);
@@ -51,7 +54,7 @@ export function replicationRoutes(app: FastifyInstance, replica: Replica, trustD
     return reply.type('application/x-tar').send(stream);
   });
 
-  app.get('/phoenix/replication/commit', async (request, reply) => {
+  app.get('/phoenix/replication/commit', QUIET, async (request, reply) => {
     caller(request, trustDomain, 'vector');
     return reply.type('application/json').send(replica.commit());
   });
