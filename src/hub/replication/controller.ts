@@ -226,11 +226,13 @@ export class ReplicationController {
             role: r?.role ?? null,
             epoch: r?.epoch ?? null,
             position: r?.position ?? null,
+            logStart: r?.logStart ?? null,
             lag: r?.lag ?? null,
             inSync: r?.inSync ?? null,
             ready: r?.ready ?? null,
             detail: r?.detail ?? null,
             dirty: r?.dirty ?? false,
+            followers: r?.followers ?? null,
             snapshotsInstalled: r?.snapshotsInstalled ?? 0,
             reportedMsAgo: held ? now - held.at : null,
           };
@@ -276,11 +278,15 @@ export interface ReplicationView {
       role: string | null;
       epoch: number | null;
       position: number | null;
+      /** First record the replica's log still holds. */
+      logStart: number | null;
       lag: number | null;
       inSync: boolean | null;
       ready: boolean | null;
       detail: string | null;
       dirty: boolean;
+      /** A leader's view of its followers. */
+      followers: Array<{ id: string; position: number; lag: number; inSync: boolean }> | null;
       snapshotsInstalled: number;
       reportedMsAgo: number | null;
     }>;

@@ -14,6 +14,7 @@ export const replicaReportSchema = z.object({
   leader: z.string().nullable(),
   position: z.number(),
   lastEpoch: z.number(),
+  logStart: z.number().default(0),
   lag: z.number(),
   inSync: z.boolean(),
   ready: z.boolean(),
