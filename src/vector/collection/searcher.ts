@@ -13,6 +13,8 @@ import type { ScoreRequest, SearchRequest } from './requests.js';
 import type { Shard } from './shard.js';
 import { prepareVector, specOf, type VectorKindSpec } from './vector-schema.js';
 
+const NONE: ReadonlySet<number> = new Set();
+
 /**
  * Nearest-neighbour search over one vector name, planned like Qdrant: the filter becomes
  * candidates (payload indexes), then dense vectors go through the HNSW graph (filter applied during
@@ -120,9 +122,10 @@ export class Searcher {
     return score >= threshold;
   }
 
-  private excludedSlots(ids: ReadonlyArray<PointId> | undefined): Set<number> {
+  private excludedSlots(ids: ReadonlyArray<PointId> | undefined): ReadonlySet<number> {
+    if (!ids || ids.length === 0) return NONE;
     const out = new Set<number>();
-    for (const id of ids ?? []) {
+    for (const id of ids) {
       const slot = this.shard.segment.slotOf(id);
       if (slot !== undefined) out.add(slot);
     }

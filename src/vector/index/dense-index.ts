@@ -46,6 +46,7 @@ export class DenseIndex {
   /** A replacement graph being built in the background (vacuum, new parameters). */
   private rebuild: { graph: HnswGraph; cursor: number; dirty: Set<number> } | undefined;
   private readonly space: GraphSpace | undefined;
+  private readonly dot: boolean;
 
   constructor(
     readonly name: string,
@@ -57,6 +58,7 @@ export class DenseIndex {
     private readonly logger?: Logger,
   ) {
     this.space = distance === 'Euclid' ? 'l2' : distance === 'Manhattan' ? undefined : 'ip';
+    this.dot = distance === 'Cosine' || distance === 'Dot';
   }
 
   /**
@@ -149,15 +151,14 @@ export class DenseIndex {
     else if (dirty) allow = (l) => um[at[l]!] === 0;
     const found = graph.search(query, top, ef, allow);
     const best = new ScoredTop(top, (slot) => this.ids.idOf(slot)!);
-    const { data, dim } = this.storage;
     for (const slot of found) {
       if (!this.storage.has(slot)) continue;
-      best.offer(slot, similarity(this.distance, query, data, slot * dim));
+      best.offer(slot, this.score(query, slot));
     }
     if (dirty && !params.indexedOnly) {
       for (const slot of this.unsynced.keys()) {
         if (!this.storage.has(slot) || !this.ids.isLive(slot) || !isCandidate(candidates, slot)) continue;
-        best.offer(slot, similarity(this.distance, query, data, slot * dim));
+        best.offer(slot, this.score(query, slot));
       }
     }
     return best.sorted();
@@ -166,24 +167,33 @@ export class DenseIndex {
   /** Exact top-k over the candidates (the filter's check runs only for would-be results). */
   exact(query: Float32Array, top: number, candidates: Candidates | undefined): Candidate[] {
     const best = new ScoredTop(top, (slot) => this.ids.idOf(slot)!);
-    const { data, dim } = this.storage;
-    const storage = this.storage;
     const check = candidates?.check;
     const visit = (slot: number) => {
-      if (!storage.has(slot)) return;
-      const raw = similarity(this.distance, query, data, slot * dim);
+      if (!this.storage.has(slot) || !this.ids.isLive(slot)) return;
+      const raw = this.score(query, slot);
       if (best.wouldKeep(slot, raw) && (!check || check(slot))) best.offer(slot, raw);
     };
     if (candidates?.slots) {
       const slots = candidates.slots;
-      for (let i = 0; i < slots.length; i++) if (this.ids.isLive(slots[i]!)) visit(slots[i]!);
+      for (let i = 0; i < slots.length; i++) visit(slots[i]!);
     } else if (candidates?.mask) {
       const mask = candidates.mask;
-      for (let slot = 0; slot < mask.length; slot++) if (mask[slot] === 1 && this.ids.isLive(slot)) visit(slot);
+      for (let slot = 0; slot < mask.length; slot++) if (mask[slot] === 1) visit(slot);
     } else {
-      for (const slot of this.ids.liveSlots()) visit(slot);
+      const end = this.ids.capacity;
+      for (let slot = 0; slot < end; slot++) visit(slot);
     }
     return best.sorted();
+  }
+
+  /** Raw similarity of the query and a stored vector (the dot product inlined for Cosine/Dot). */
+  private score(query: Float32Array, slot: number): number {
+    const { data, dim } = this.storage;
+    if (!this.dot) return similarity(this.distance, query, data, slot * dim);
+    let acc = 0;
+    const off = slot * dim;
+    for (let i = 0; i < dim; i++) acc += query[i]! * data[off + i]!;
+    return acc;
   }
 
   /** Stops background work without saving (the collection is being deleted). */

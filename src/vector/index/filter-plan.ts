@@ -30,7 +30,15 @@ export function planFilter(filter: Filter, ctx: PlanContext): Candidates {
   const mask = part.mask;
   let estimate = 0;
   for (let i = 0; i < mask.length; i++) estimate += mask[i]!;
-  return check ? { estimate, mask, check } : { estimate, mask };
+  const out: Candidates = { estimate, mask };
+  // Small sets are also listed, so scans visit only them instead of the whole mask.
+  if (estimate <= mask.length >> 4) {
+    const slots = new Int32Array(estimate);
+    for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] === 1) slots[k++] = i;
+    out.slots = slots;
+  }
+  if (check) out.check = check;
+  return out;
 }
 
 function filterPart(f: Filter, ctx: PlanContext): Part | undefined {
