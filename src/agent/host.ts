@@ -1,4 +1,5 @@
 import { statfsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { arch, availableParallelism, cpus, freemem, hostname, loadavg, platform, release, totalmem, uptime } from 'node:os';
 
 /** Facts about this host, sent to the hub with every sync. */
@@ -32,11 +33,15 @@ export function hostFacts(dataDir: string): HostFacts {
   };
   const model = cpus()[0]?.model?.trim();
   if (model) facts.cpuModel = model.slice(0, 256);
-  try {
-    const fs = statfsSync(dataDir);
-    facts.disk = { path: dataDir, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
-  } catch {
-    /* the data directory does not exist yet */
+  // The file system that holds (or will hold) the data directory: its nearest existing ancestor.
+  for (let dir = resolve(dataDir); ; dir = dirname(dir)) {
+    try {
+      const fs = statfsSync(dir);
+      facts.disk = { path: dataDir, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
+      break;
+    } catch {
+      if (dirname(dir) === dir) break;
+    }
   }
   return facts;
 }
