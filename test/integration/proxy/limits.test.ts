@@ -44,23 +44,31 @@ function readAll(s: TLSSocket): Promise<string> {
 }
 
 describe('rate limit', () => {
+  // Slow refills, so the outcome does not depend on how fast a busy machine sends the requests.
   test('by API key: past the burst the answer is 429 with Retry-After; another key has its own budget', async () => {
-    const gw = await gatewayWith({ limits: { rateLimit: { average: 2, period: '1s', burst: 5, by: 'apiKey' } } });
+    const gw = await gatewayWith({ limits: { rateLimit: { average: 1, period: '60s', burst: 5, by: 'apiKey' } } });
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await get(gw.endpoints['api'] as string)).status);
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
     const limited = await get(gw.endpoints['api'] as string);
     assert.equal(limited.status, 429);
-    assert.ok(Number(limited.headers['retry-after']) >= 1, `Retry-After: ${String(limited.headers['retry-after'])}`);
+    const retryAfter = Number(limited.headers['retry-after']);
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${String(limited.headers['retry-after'])}`);
     assert.match(limited.text, /Too many requests/);
     const token = signTestJwt({ access: 'r' }, API_KEY);
     assert.equal((await get(gw.endpoints['api'] as string, token)).status, 200, 'a different key is not limited');
-    await sleep(1100);
-    assert.equal((await get(gw.endpoints['api'] as string)).status, 200, 'tokens come back');
+  });
+
+  test('tokens come back at the configured rate', async () => {
+    const gw = await gatewayWith({ limits: { rateLimit: { average: 1, period: '1s', burst: 1, by: 'apiKey' } } });
+    const both = await Promise.all([get(gw.endpoints['api'] as string), get(gw.endpoints['api'] as string)]);
+    assert.deepEqual(both.map((a) => a.status).sort(), [200, 429]);
+    await sleep(1200);
+    assert.equal((await get(gw.endpoints['api'] as string)).status, 200);
   });
 
   test('by client address', async () => {
-    const gw = await gatewayWith({ limits: { rateLimit: { average: 1, burst: 2, by: 'clientIp' } } });
+    const gw = await gatewayWith({ limits: { rateLimit: { average: 1, period: '60s', burst: 2, by: 'clientIp' } } });
     const token = signTestJwt({ access: 'm' }, API_KEY);
     assert.equal((await get(gw.endpoints['api'] as string)).status, 200);
     assert.equal((await get(gw.endpoints['api'] as string, token)).status, 200);
