@@ -6,6 +6,7 @@ import { ago, time } from '../format';
 import { useAction, usePoll } from '../hooks';
 import { useRouter } from '../router';
 import { DiffView } from './diff';
+import { ReplicaSets } from './replication';
 
 const NEW_STACK = `name: my_stack
 services:
@@ -75,6 +76,7 @@ export function StackPage({ me, name }: { me: Me; name: string | null }) {
           <>
             <Editor me={me} stack={stack.data} onDeployed={stack.reload} />
             <Scale me={me} stack={stack.data} onScaled={stack.reload} />
+            {stack.data.services.some((s) => s.runtime === 'embedded') ? <ReplicaSets stack={stack.data.name} /> : null}
           </>
         ) : tab === 'History' ? (
           <History me={me} stack={stack.data} onRolledBack={stack.reload} />
