@@ -159,6 +159,8 @@ test("the replica's config file is 0600 JSON as specified, with a token from the
         files: { key: join(agentDir, 'instances', INSTANCE, 'tls', 'key.pem'), cert: join(agentDir, 'instances', INSTANCE, 'tls', 'cert.pem') },
       },
       log: { level: 'info' },
+      // Embedded replicas wait for the hub's replication assignment, relayed by the agent.
+      replication: { mode: 'managed' },
     },
   );
   const { payload } = await jwtVerify(config.identity.ca.token, await importJWK(t.provisioner.publicJwk, 'ES256'), { subject: VECTOR_ID, audience: `${CA_URL}/1.0/sign` });
