@@ -122,13 +122,18 @@ test('a host enrolls: the CA issues its agent certificate for the hub’s one-ti
 test('revoking an agent’s certificate disconnects it at once, and the console says why it is unreachable', async () => {
   const serial = edge.current.serialNumber;
   const probe = () => call(cp.target, 'GET', '/api/agents', { token: admin }).then((r) => r.json.find((x: { name: string }) => x.name === 'edge-1'));
+  // The running agent (syncing every 200 ms, with its command long-poll open) is heard from.
+  const first = (await probe()).lastHeartbeatAt as string;
+  await eventually(async () => assert.notEqual((await probe()).lastHeartbeatAt, first, 'the running agent’s heartbeats arrive'), 5000);
   // The identity's own connection to the hub is open (keep-alive) before the revocation.
   assert.equal((await call(cp.target, 'POST', '/api/agent/commands', { identity: edge, body: { waitMs: 0 } })).status, 200);
   const revoked = await call(cp.target, 'POST', '/api/certificates/revoke', { token: admin, body: { serial, reason: 'keyCompromise' } });
   assert.equal(revoked.status, 200, revoked.text);
   assert.equal(revoked.json.serial, serial.toUpperCase().replace(/^0+/, ''));
   assert.equal(revoked.json.identity, `spiffe://${TD}/agent/edge-1`);
-  assert.ok(revoked.json.disconnected >= 1, `open connections cut: ${revoked.json.disconnected}`);
+  // This test's connection and the running agent's are both cut at once.
+  assert.ok(revoked.json.disconnected >= 2, `open connections cut: ${revoked.json.disconnected}`);
+  const revokedAt = Date.now();
   // Whatever it tries now is refused: new connections are dropped after the handshake.
   const attempt = await call(cp.target, 'POST', '/api/agent/commands', { identity: edge, body: { waitMs: 0 } }).then(
     (r) => r.status,
@@ -141,6 +146,11 @@ test('revoking an agent’s certificate disconnects it at once, and the console 
     return a;
   }, 5000);
   assert.match(view.detail, /unreachable: its certificate \(serial [0-9A-F]+\) was revoked/);
+  // The agent keeps trying (every 200 ms) and is refused every time: no heartbeat gets through any more.
+  const last = Date.parse(view.lastHeartbeatAt);
+  assert.ok(last <= revokedAt, `last heartbeat ${view.lastHeartbeatAt} is from before the revocation`);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(Date.parse((await probe()).lastHeartbeatAt), last, 'no heartbeat accepted after the revocation');
   // The CA revoked it too: it is in the CA's CRL, and the inventory marks it.
   const dispatcher = new Agent({ connect: { ca: cp.rootPem } });
   try {
