@@ -1,13 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../../helpers/eventually.js';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { request } from 'undici';
-import { PHOENIX_BIN, removeHome, startPlatform, type Platform } from '../../helpers/platform.js';
+import { hubToken, PHOENIX_BIN, REPO_ROOT, removeHome, startPlatform, viaGateway, type Platform } from '../../helpers/platform.js';
 import { serviceStack } from './control-plane.js';
 
 /**
@@ -190,7 +190,52 @@ describe('the hub from the CLI, through the gateway', { timeout: 300_000 }, () =
       assert.ok(edge.host.cpus > 0);
     }, 30_000, 250);
   });
+
+  test('the README’s Console workflow runs as written: login, deploy qdrant_service, scale it to 3, list, history, roll back', async () => {
+    const script = readmeConsoleScript();
+    assert.match(script, /^npx phoenix scale qdrant_service\/qdrant=3/m);
+    // A fresh directory where `.phoenix` is this platform's home, as in a checkout after `npm start`;
+    // `npx phoenix` is this checkout's bin/phoenix.js.
+    const cwd = join(dir, 'readme');
+    mkdirSync(cwd);
+    symlinkSync(p.home, join(cwd, '.phoenix'));
+    const env: Record<string, string | undefined> = { ...process.env, PHOENIX_BIN };
+    delete env['PHOENIX_HOME'];
+    delete env['PHOENIX_ADMIN_PASSWORD'];
+    const run = await new Promise<Run>((resolve) => {
+      const child = spawn('bash', ['-euo', 'pipefail', '-c', `npx() { [ "$1" = phoenix ] || exit 99; shift; node "$PHOENIX_BIN" "$@"; }\n${script}`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+    assert.equal(run.code, 0, `${run.out}\n${run.err}`);
+    assert.match(run.out, /Logged in to https:\/\/localhost:\d+ as admin \(admin\)/);
+    assert.match(run.out, /^Stack qdrant_service: version 2 stored and deployed\.$/m);
+    assert.match(run.out, /^Stack qdrant_service: qdrant scaled to 3 \(version 3\)\.$/m);
+    assert.match(run.out, /^qdrant_service\s+3\s+qdrant=3 \(embedded\)/m);
+    assert.match(run.out, /^Stack qdrant_service: rolled back to version 1, stored as version 4\.$/m);
+    // What the hub stored: the versions the workflow made, and the service back at one replica that
+    // answers through the gateway.
+    const token = await hubToken(p);
+    const versions = (await fetchJson(p, 'GET', '/api/stacks/qdrant_service/versions', token)) as Array<{ version: number; note: string | null }>;
+    assert.deepEqual(versions.map((v) => v.version).sort((a, b) => a - b), [1, 2, 3, 4]);
+    const current = (await fetchJson(p, 'GET', '/api/stacks/qdrant_service', token)) as { version: number; services: Array<{ replicas: number }> };
+    assert.equal(current.version, 4);
+    assert.equal(current.services[0]?.replicas, 1);
+    await eventually(async () => assert.equal((await viaGateway(p, 'GET', '/collections')).status, 200), 60_000, 250);
+  });
 });
+
+/** The shell block of README.md's "Console" section. */
+function readmeConsoleScript(): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Console\n'));
+  const m = /```sh\n([\s\S]*?)```/.exec(section);
+  assert.ok(m, 'README.md has a shell block in its Console section');
+  return m[1] as string;
+}
 
 async function fetchJson(p: Platform, method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<unknown> {
   const res = await request(`${p.hubUrl}${path}`, {
