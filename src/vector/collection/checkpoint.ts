@@ -1,18 +1,25 @@
 import { pointIdFromKey } from '../segment/point-id.js';
 import type { Shard } from './shard.js';
-import type { CollectionState, PointRow, PointStore } from './point-store.js';
+import type { CheckpointBatch, CollectionState, PointStore } from './point-store.js';
 import { decodeVectors, encodeVectors, type EncodedVector } from './vector-codec.js';
 
 /**
- * Checkpoints: the points changed since the previous checkpoint are written to the point store with
- * the state and the last applied operation, in one transaction; then the operation log before it
- * can go. Loading reverses it: points back into their slots, then the log is replayed.
+ * Checkpoints: the points changed since the previous checkpoint, the state and the last applied
+ * operation, captured at one moment (synchronously, so they are exactly the state after that
+ * operation) and written in one transaction — by the writer thread, or at close on the calling
+ * thread. Then the operation log before it can go. Loading reverses it: points back into their
+ * slots, then the log is replayed.
  */
-export function writeCheckpoint(shard: Shard, store: PointStore, name: string, op: number): { points: number } {
-  const upserts: PointRow[] = [];
-  const deletes: string[] = [];
+export function captureCheckpoint(shard: Shard, name: string, op: number, keys: Iterable<string>): CheckpointBatch {
   const { segment } = shard;
-  for (const key of shard.dirty) {
+  const ids: string[] = [];
+  const slots: number[] = [];
+  const versions: number[] = [];
+  const blobs: Buffer[] = [];
+  const payloads: string[] = [];
+  const deletes: string[] = [];
+  let bytes = 0;
+  for (const key of keys) {
     const slot = segment.ids.slotOfKey(key);
     if (slot === undefined) {
       deletes.push(key);
@@ -23,11 +30,23 @@ export function writeCheckpoint(shard: Shard, store: PointStore, name: string, o
       const vector = column.value(slot);
       if (vector) vectors.set(vectorName, { vector, version: column.versionAt(slot) });
     }
-    upserts.push({ id: key, slot, version: segment.versionAt(slot), vectors: encodeVectors(vectors), payload: JSON.stringify(segment.payloadAt(slot)) });
+    const blob = encodeVectors(vectors);
+    ids.push(key);
+    slots.push(slot);
+    versions.push(segment.versionAt(slot));
+    blobs.push(blob);
+    payloads.push(JSON.stringify(segment.payloadAt(slot)));
+    bytes += blob.length;
   }
-  store.checkpoint(op, stateOf(shard, name), upserts, deletes);
-  shard.dirty.clear();
-  return { points: upserts.length + deletes.length };
+  const packed = new Uint8Array(new ArrayBuffer(bytes));
+  const offsets = new Uint32Array(blobs.length + 1);
+  let at = 0;
+  blobs.forEach((b, i) => {
+    packed.set(b, at);
+    at += b.length;
+    offsets[i + 1] = at;
+  });
+  return { op, state: JSON.stringify(stateOf(shard, name)), ids, slots: Int32Array.from(slots), versions: Float64Array.from(versions), vectors: packed, offsets, payloads, deletes };
 }
 
 export function stateOf(shard: Shard, name: string): CollectionState {
@@ -52,8 +71,12 @@ export function loadCheckpoint(shard: Shard, store: PointStore, state: Collectio
     }
   }
   for (const { field, schema } of state.payloadIndexes) {
-    shard.payloadIndexes.create(field, schema, (function* () {
-      for (const slot of segment.ids.liveSlots()) yield [slot, segment.payloadAt(slot)] as [number, never];
-    })());
+    shard.payloadIndexes.create(
+      field,
+      schema,
+      (function* () {
+        for (const slot of segment.ids.liveSlots()) yield [slot, segment.payloadAt(slot)] as [number, never];
+      })(),
+    );
   }
 }

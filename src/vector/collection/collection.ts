@@ -6,7 +6,8 @@ import { postprocess, type Distance } from '../index/distance.js';
 import type { Filter } from '../segment/filter.js';
 import type { PointId } from '../segment/point-id.js';
 import type { VectorValue } from '../segment/vector-value.js';
-import { loadCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { captureCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { checkpointWriter } from './checkpoint-writer.js';
 import { DEFAULT_VECTOR, DEFAULT_WAL, type CollectionConfig } from './config.js';
 import type { Operation, UpdateOptions, UpdateResult } from './operations.js';
 import { PointStore } from './point-store.js';
@@ -41,6 +42,9 @@ export class Collection {
   private checkpointOp: number;
   private walBytes = 0;
   private checkpointScheduled = false;
+  /** The checkpoint being written by the writer thread, and the point keys it carries. */
+  private checkpointing: Promise<void> | undefined;
+  private inFlight: string[] | undefined;
   private failure: PhoenixError | undefined;
   private closed = false;
   private readonly timer: NodeJS.Timeout;
@@ -195,25 +199,64 @@ export class Collection {
   }
 
   private checkpointIfBehind(): void {
-    if (this.closed || this.failure || this.lastOp === this.checkpointOp) return;
-    this.checkpoint();
+    if (this.closed || this.failure || this.lastOp === this.checkpointOp || this.checkpointing) return;
+    void this.checkpointInBackground();
   }
 
-  /** Writes a checkpoint now (points changed since the last one) and drops the log before it. */
-  checkpoint(): void {
+  /**
+   * A checkpoint written by the writer thread: captured now (the points changed since the last
+   * one), committed there; then the log before it goes. Concurrent calls share one.
+   */
+  private checkpointInBackground(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing;
     const op = this.lastOp;
+    const keys = [...this.shard.dirty];
+    this.shard.dirty.clear();
     const started = performance.now();
-    const { points } = writeCheckpoint(this.shard, this.store, this.name, op);
+    const batch = captureCheckpoint(this.shard, this.name, op, keys);
+    this.inFlight = keys;
+    this.checkpointing = checkpointWriter
+      .write(this.store.file, batch)
+      .then(() => {
+        if (this.closed) return;
+        this.committed(op);
+        this.logger?.debug({ collection: this.name, op, points: keys.length, ms: Math.round(performance.now() - started) }, 'checkpoint written');
+      })
+      .catch((err: unknown) => {
+        for (const k of keys) this.shard.dirty.add(k); // written next time
+        this.logger?.warn({ err, collection: this.name }, 'checkpoint failed; the operation log keeps everything');
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+        this.checkpointing = undefined;
+      });
+    return this.checkpointing;
+  }
+
+  private committed(op: number): void {
+    if (op <= this.checkpointOp) return;
     this.checkpointOp = op;
     this.walBytes = 0;
     this.wal.truncateBefore(op + 1);
-    this.logger?.debug({ collection: this.name, op, points, ms: Math.round(performance.now() - started) }, 'checkpoint written');
+  }
+
+  /**
+   * Writes a checkpoint now, on this thread (close, tests). A checkpoint still in the writer thread
+   * is overtaken: its points are written here too, and the store keeps the later one.
+   */
+  checkpoint(): void {
+    const op = this.lastOp;
+    const keys = new Set([...this.shard.dirty, ...(this.inFlight ?? [])]);
+    this.shard.dirty.clear();
+    this.store.checkpoint(captureCheckpoint(this.shard, this.name, op, keys));
+    this.committed(op);
   }
 
   /** Writes a checkpoint and saves the vector indexes now (instead of when writes pause). */
   async flush(): Promise<void> {
     if (this.closed) return;
-    this.checkpointIfBehind();
+    if (this.checkpointing) await this.checkpointing;
+    if (this.lastOp !== this.checkpointOp) await this.checkpointInBackground();
     for (const index of this.shard.dense.values()) await index.flush();
   }
 
@@ -298,7 +341,8 @@ export class Collection {
    */
   async snapshot(toDir: string): Promise<void> {
     mkdirSync(toDir, { recursive: true });
-    this.checkpoint();
+    if (this.checkpointing) await this.checkpointing;
+    if (this.lastOp !== this.checkpointOp) await this.checkpointInBackground();
     const op = this.checkpointOp;
     await this.store.backupTo(join(toDir, 'points.db'));
     for (const [name, index] of this.shard.dense) await index.copySavedTo(this.shard.indexDir(name).replace(this.dir, toDir));
@@ -318,6 +362,7 @@ export class Collection {
     if (!this.failure && this.lastOp !== this.checkpointOp) this.checkpoint();
     for (const index of this.shard.dense.values()) index.closeSync();
     this.store.close();
+    checkpointWriter.release(this.store.file);
   }
 
   /** Like `close` without the last checkpoint or index save (the collection is being deleted). */
@@ -328,6 +373,7 @@ export class Collection {
     for (const index of this.shard.dense.values()) index.abandon();
     this.wal.closeNow();
     this.store.close();
+    checkpointWriter.release(this.store.file);
   }
 }
 

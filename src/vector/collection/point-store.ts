@@ -22,6 +22,67 @@ export interface PointRow {
 }
 
 /**
+ * A checkpoint as written: the collection state, the changed points packed into flat arrays (so a
+ * worker thread can take them without copying), and the deleted ids.
+ */
+export interface CheckpointBatch {
+  op: number;
+  state: string;
+  ids: string[];
+  slots: Int32Array;
+  versions: Float64Array;
+  /** Encoded vectors of all rows back to back; row i is `vectors[offsets[i]..offsets[i+1])`. */
+  vectors: Uint8Array;
+  offsets: Uint32Array;
+  payloads: string[];
+  deletes: string[];
+}
+
+/**
+ * Opens a checkpoint database with its schema. The checkpoint worker opens only an existing one
+ * (`mustExist`): a collection deleted meanwhile must not come back as a new file.
+ */
+export function openPointsDb(file: string, mustExist = false): Database.Database {
+  if (!mustExist) mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { fileMustExist: mustExist });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 30000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS points (
+      id TEXT PRIMARY KEY,
+      slot INTEGER NOT NULL,
+      version INTEGER NOT NULL,
+      vectors BLOB NOT NULL,
+      payload TEXT NOT NULL
+    ) WITHOUT ROWID;
+  `);
+  return db;
+}
+
+/**
+ * Writes a checkpoint in one durable transaction — unless the store already holds a later one
+ * (a checkpoint written at close may overtake one still in the worker). Returns whether it wrote.
+ */
+export function writeCheckpointBatch(db: Database.Database, b: CheckpointBatch): boolean {
+  const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+  const upsert = db.prepare('INSERT OR REPLACE INTO points (id, slot, version, vectors, payload) VALUES (?, ?, ?, ?, ?)');
+  const remove = db.prepare('DELETE FROM points WHERE id = ?');
+  return db.transaction(() => {
+    const current = Number(getMeta.get('checkpoint')?.value ?? -1);
+    if (current >= b.op) return false;
+    const bytes = Buffer.from(b.vectors.buffer, b.vectors.byteOffset, b.vectors.byteLength);
+    for (let i = 0; i < b.ids.length; i++) upsert.run(b.ids[i], b.slots[i], b.versions[i], bytes.subarray(b.offsets[i], b.offsets[i + 1]), b.payloads[i]);
+    for (const id of b.deletes) remove.run(id);
+    setMeta.run('state', b.state);
+    setMeta.run('checkpoint', String(b.op));
+    return true;
+  }).immediate();
+}
+
+/**
  * A collection's checkpoint store: one SQLite database (`points.db`) holding the collection state
  * and its points as of operation `checkpoint`. The operation log holds everything after it. A
  * checkpoint writes the points changed since the previous one, the state and the new operation
@@ -33,27 +94,12 @@ export class PointStore {
   private closed = false;
 
   private constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS points (
-        id TEXT PRIMARY KEY,
-        slot INTEGER NOT NULL,
-        version INTEGER NOT NULL,
-        vectors BLOB NOT NULL,
-        payload TEXT NOT NULL
-      ) WITHOUT ROWID;
-    `);
+    this.db = openPointsDb(file);
     this.stmts = {
       getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       points: this.db.prepare<[], PointRow>('SELECT id, slot, version, vectors, payload FROM points'),
       count: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM points'),
-      upsert: this.db.prepare('INSERT OR REPLACE INTO points (id, slot, version, vectors, payload) VALUES (?, ?, ?, ?, ?)'),
-      delete: this.db.prepare('DELETE FROM points WHERE id = ?'),
     };
   }
 
@@ -87,14 +133,9 @@ export class PointStore {
     return this.stmts.count.get()!.n;
   }
 
-  /** Writes the changed points, the state and the operation number in one durable transaction. */
-  checkpoint(op: number, state: CollectionState, upserts: PointRow[], deletes: string[]): void {
-    this.db.transaction(() => {
-      for (const r of upserts) this.stmts.upsert.run(r.id, r.slot, r.version, r.vectors, r.payload);
-      for (const id of deletes) this.stmts.delete.run(id);
-      this.stmts.setMeta.run('state', JSON.stringify(state));
-      this.stmts.setMeta.run('checkpoint', String(op));
-    })();
+  /** Writes a checkpoint here, on the calling thread (see `writeCheckpointBatch`). */
+  checkpoint(batch: CheckpointBatch): boolean {
+    return writeCheckpointBatch(this.db, batch);
   }
 
   /** Renames the collection recorded in the store (restoring a snapshot under another name). */

@@ -133,3 +133,37 @@ test('after a restart the saved vector index is reused; after a crash only later
     third.close();
   });
 });
+
+test('checkpoints are written off the event loop; a collection deleted with one in flight stays deleted', async () => {
+  await withDirs(async (dir) => {
+    const store = VectorStore.openDir(dir);
+    const c = store.createCollection('bg', config());
+    await upsertRange(c, 0, 500, 0, true);
+    const writing = c.flush(); // the checkpoint goes to the writer thread
+    await upsertRange(c, 0, 100, 1, false); // writes go on meanwhile
+    await writing;
+    store.close();
+    const again = VectorStore.openDir(dir);
+    const expected = new Map(Array.from({ length: 500 }, (_, id) => [id, id < 100 ? 1 : 0]));
+    expectPoints(again.collections()[0]!.collection, expected);
+
+    const doomed = again.createCollection('gone', config());
+    await upsertRange(doomed, 0, 200, 0, true);
+    const bg = again.collections().find((s) => s.name === 'bg')!.collection;
+    await upsertRange(bg, 0, 20_000, 2, false);
+    const busy = bg.flush(); // keeps the writer thread busy, so the next checkpoint arrives after the delete
+    const pending = doomed.flush();
+    again.deleteCollection('gone');
+    await Promise.all([busy, pending]);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(
+      readdirSync(join(dir, 'collections')).filter((e) => !e.startsWith('.')),
+      ['bg'],
+      'the writer thread did not bring the deleted collection back',
+    );
+    again.close();
+    const third = VectorStore.openDir(dir);
+    assert.deepEqual(third.collections().map((s) => s.name), ['bg']);
+    third.close();
+  });
+});

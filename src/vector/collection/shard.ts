@@ -243,7 +243,7 @@ export class Shard {
     this.config = config;
     this.schema = vectorSchema(config);
     this.addVectorName(op.name, this.schema.get(op.name)!);
-    this.dense.get(op.name)?.start(version);
+    this.dense.get(op.name)?.start(version - 1); // the operation itself is not durable yet
   }
 
   private deleteVector(name: string): void {
