@@ -36,8 +36,9 @@ export interface FollowerDeps {
 export class Follower {
   private readonly ac = new AbortController();
   private readonly running: Promise<void>;
-  private lastOkAt = 0;
   private inSync = false;
+  /** Until when the leader counts this follower in sync, measured from when the fetch was sent. */
+  private inSyncUntil = 0;
   private leaderEnd = 0;
   private lastError: string | undefined;
   private resyncing = false;
@@ -89,6 +90,7 @@ export class Follower {
     const s = this.d.settings();
     const log = this.d.log();
     const position = log.lastSeq;
+    const sentAt = Date.now();
     const answer = await this.d.client.fetch(
       this.leader,
       { logId: this.d.logId(), epoch: this.d.epoch(), from: position + 1, lastEpoch: log.epochOf(position) ?? 0, maxBytes: 4 * 1024 * 1024, waitMs: s.fetchWaitMs },
@@ -102,6 +104,7 @@ export class Follower {
     }
     if (h.status === 'stale') {
       this.inSync = false;
+      this.inSyncUntil = 0;
       this.lastError = h.reason ?? 'the leader refused the fetch';
       await sleep(200, signal);
       return;
@@ -119,8 +122,8 @@ export class Follower {
         this.d.marker.note(record.seq, record.entry, this.d.applier.applyWrite(record));
       }
     }
-    this.lastOkAt = Date.now();
     this.inSync = h.inSync;
+    this.inSyncUntil = h.inSync ? sentAt + (h.inSyncForMs ?? s.lagTimeoutMs) : 0;
     this.leaderEnd = h.end;
     this.lastError = undefined;
     if (answer.records.length > 0) this.notifyApplied();
@@ -137,7 +140,7 @@ export class Follower {
 
   ready(): { ready: boolean; detail: string } {
     if (this.resyncing || this.needSnapshot) return { ready: false, detail: `installing a snapshot of leader ${this.leader.id}` };
-    if (Date.now() - this.lastOkAt > this.d.settings().lagTimeoutMs) return { ready: false, detail: `no answer from leader ${this.leader.id}${this.lastError ? `: ${this.lastError}` : ''}` };
+    if (this.inSync && Date.now() > this.inSyncUntil) return { ready: false, detail: `no answer from leader ${this.leader.id}${this.lastError ? `: ${this.lastError}` : ''}` };
     if (!this.inSync) return { ready: false, detail: `catching up with leader ${this.leader.id} (${this.lag} records behind)` };
     return { ready: true, detail: `following ${this.leader.id}, in sync` };
   }

@@ -71,6 +71,12 @@ export class InSyncSet {
     v.answeredAt = now;
   }
 
+  /** How long `v` stays in sync from `now` if nothing more is heard from it. */
+  inSyncFor(v: FollowerView, now: number): number {
+    if (v.parked > 0) return this.lagTimeoutMs;
+    return v.caughtUpAt === undefined ? 0 : Math.max(0, v.caughtUpAt + this.lagTimeoutMs - now);
+  }
+
   inSync(v: FollowerView, now: number): boolean {
     return v.parked > 0 || (v.caughtUpAt !== undefined && now - v.caughtUpAt <= this.lagTimeoutMs);
   }

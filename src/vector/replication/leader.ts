@@ -233,8 +233,9 @@ export class Leader {
       records = this.deposed ? [] : log.read(req.from, req.maxBytes);
     }
     const end = log.durableSeq;
-    this.followers.answered(v, end, Date.now());
-    return { header: { ...base, end, status: 'ok', inSync: this.followers.inSync(v, Date.now()) }, records };
+    const at = Date.now();
+    this.followers.answered(v, end, at);
+    return { header: { ...base, end, status: 'ok', inSync: this.followers.inSync(v, at), inSyncForMs: this.followers.inSyncFor(v, at) }, records };
   }
 
   // ---- hand-over ----

@@ -73,6 +73,12 @@ export interface FetchHeader {
   end: number;
   /** Whether the leader counts this follower in its in-sync set. */
   inSync: boolean;
+  /**
+   * How much longer the leader will count it in sync without hearing from it. The follower stays
+   * ready only that long after sending the fetch this answers, so it turns not ready before the
+   * leader completes a write without it.
+   */
+  inSyncForMs?: number;
   reason?: string;
 }
 
