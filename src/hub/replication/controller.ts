@@ -11,6 +11,8 @@ export interface ReplicaSlot {
   service: string;
   slot: number;
   retiring: boolean;
+  /** Leaving the routers' feed before a restart (a rolling update) or a removal. */
+  draining: boolean;
 }
 
 /** Where an instance runs, as its agent reports it. */
@@ -42,6 +44,8 @@ export interface Assignment {
 }
 
 const REPORT_TTL_MS = 10_000;
+/** Instance states meaning the process is not there (its agent restarts it, or will). */
+const DOWN = new Set(['starting', 'backoff', 'stopped', 'failed']);
 
 /**
  * The hub's replication controller: one replica set per embedded service. A service with one
@@ -92,13 +96,14 @@ export class ReplicationController {
       const settings = controllerSettings(this.d.labels(first.stack, first.service));
       const st = this.d.store.get(key, now);
       const before = JSON.stringify(st);
-      this.decide(key, st, members, settings, now);
+      const leaving = new Set(slots.filter((s) => s.retiring || s.draining).map((s) => s.id));
+      this.decide(key, st, members, leaving, settings, now);
       if (JSON.stringify(st) !== before) this.d.logger.info({ set: key, phase: st.phase, epoch: st.epoch, leader: st.leader, joining: st.joining }, 'replica set changed');
     }
     this.d.store.save();
   }
 
-  private decide(key: string, st: SetState, members: string[], settings: ReturnType<typeof controllerSettings>, now: number): void {
+  private decide(key: string, st: SetState, members: string[], leaving: ReadonlySet<string>, settings: ReturnType<typeof controllerSettings>, now: number): void {
     const rep = (id: string) => this.report(id, now);
     switch (st.phase) {
       case 'standalone': {
@@ -113,7 +118,8 @@ export class ReplicationController {
       case 'stable': {
         const leader = st.leader;
         if (leader === null) return this.elect(st, now);
-        if (!members.includes(leader)) {
+        if (!members.includes(leader) || (leaving.has(leader) && members.length > 1)) {
+          // Retired, or about to be restarted by a rolling update: hand the lead over first.
           Object.assign(st, { phase: 'draining', since: now });
           return;
         }
@@ -128,11 +134,16 @@ export class ReplicationController {
           if (members.length === 1) Object.assign(st, { epoch: st.epoch + 1, phase: 'standalone', joining: [], since: now });
           return;
         }
+        // A leader that restarted lost its in-sync bookkeeping; one whose process is gone will come
+        // back as a follower: either way a new leader is elected now. One that merely does not
+        // answer is given `failover-after`.
         const restarted = r !== undefined && st.leaderBoot !== null && r.bootId !== st.leaderBoot;
+        const exited = DOWN.has(this.d.instance(leader)?.state ?? '') && st.leaderBoot !== null;
         const since = this.down.get(key) ?? now;
         this.down.set(key, since);
-        if (restarted || now - Math.max(since, st.since) >= settings.failoverAfterMs) {
-          this.d.logger.warn({ set: key, leader, epoch: st.epoch, restarted, downForMs: now - since }, restarted ? 'the leader restarted: electing a new one' : 'the leader is unreachable: electing a new one');
+        if (restarted || exited || now - Math.max(since, st.since) >= settings.failoverAfterMs) {
+          const why = restarted ? 'the leader restarted' : exited ? 'the leader’s process is gone' : 'the leader is unreachable';
+          this.d.logger.warn({ set: key, leader, epoch: st.epoch, downForMs: now - since }, `${why}: electing a new one`);
           this.down.delete(key);
           this.elect(st, now);
         }
@@ -150,7 +161,8 @@ export class ReplicationController {
           const r = rep(id);
           if (r && r.epoch === st.epoch && r.role === 'candidate') fenced.set(id, r);
         }
-        const eligible = members.filter((id) => this.d.instance(id)?.state === 'running');
+        let eligible = members.filter((id) => this.d.instance(id)?.state === 'running' && !leaving.has(id));
+        if (eligible.length === 0) eligible = members.filter((id) => this.d.instance(id)?.state === 'running');
         const choice = chooseLeader({ eligible, members, fenced, logId: st.logId, previousLeader: st.previousLeader, timedOut: now - st.since >= settings.electionWaitMs });
         if (choice === undefined) return;
         const r = fenced.get(choice)!;

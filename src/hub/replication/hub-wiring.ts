@@ -19,7 +19,7 @@ export function startReplicationController(o: { deployer: Deployer; fleet: Fleet
       o.deployer
         .desired()
         .filter((d) => d.spec.runtime === 'embedded')
-        .map((d) => ({ id: d.slot.instanceId, stack: d.slot.stack, service: d.slot.service, slot: d.spec.slot, retiring: d.slot.retiring })),
+        .map((d) => ({ id: d.slot.instanceId, stack: d.slot.stack, service: d.slot.service, slot: d.spec.slot, retiring: d.slot.retiring, draining: d.slot.drainingSince !== null })),
     instance: (id) => {
       const now = Date.now();
       if (now - cache.at > 100) cache = { at: now, views: new Map(o.fleet.instances(now).filter((i) => i.desired).map((i) => [i.id, i])) };
