@@ -23,7 +23,8 @@ export interface RelayOptions {
  * sync. Relays one answer at a time; a replica that is not running yet gets it on a later sync.
  */
 export class ReplicationRelay {
-  private readonly statuses = new Map<string, Record<string, unknown>>();
+  /** Each replica's last status, with the address of the process that gave it. */
+  private readonly statuses = new Map<string, { url: string; status: Record<string, unknown> }>();
   private readonly agents = new Map<string, Agent>();
   private busy = false;
 
@@ -32,8 +33,9 @@ export class ReplicationRelay {
   /** The reports with each replica's last known replication status. */
   decorate(reports: ReportedInstance[]): ReportedInstance[] {
     return reports.map((r) => {
-      const status = this.statuses.get(r.id);
-      return status && r.state === 'running' ? { ...r, replication: status } : r;
+      const held = this.statuses.get(r.id);
+      // A restarted replica listens elsewhere: its predecessor's status says nothing about it.
+      return held && r.state === 'running' && held.url === r.url ? { ...r, replication: held.status } : r;
     });
   }
 
@@ -55,8 +57,8 @@ export class ReplicationRelay {
           }
           try {
             const status = await this.put(report.url, identity, assignment);
-            const before = this.statuses.get(id);
-            this.statuses.set(id, status);
+            const before = this.statuses.get(id)?.status;
+            this.statuses.set(id, { url: report.url, status });
             if (!before || SIGNIFICANT.some((k) => before[k] !== status[k])) changed = true;
           } catch (err) {
             this.o.logger.debug({ instance: id, err: errorMessage(err) }, 'cannot relay the replication assignment');
