@@ -23,6 +23,8 @@ const stopFile = env('STOP_FILE');
 const started = Date.now();
 
 const completed: number[] = [];
+/** When each completed batch was answered (ms after the start). */
+const completedAt: number[] = [];
 const writeErrors: Array<{ at: number; ids: number[]; error: string }> = [];
 const readErrors: Array<{ at: number; error: string }> = [];
 const missing: Array<{ at: number; id: number }> = [];
@@ -41,6 +43,7 @@ async function writer(w: number): Promise<void> {
       const r = await client.upsert(collection, { wait: true, points: ids.map((id) => ({ id, vector: vector(id), payload: { writer: w, i, group: id % 7 } })) });
       if (r.status !== 'completed') throw new Error(`status ${r.status}`);
       completed.push(...ids);
+      completedAt.push(Date.now() - started);
       if (payloads) {
         await client.setPayload(collection, { wait: true, payload: { touchedBy: w, at: i }, filter: { must: [{ key: 'group', match: { value: (w + i) % 7 } }] } });
         payloadWrites++;
@@ -79,4 +82,4 @@ const readLoops = Array.from({ length: readers }, () => reader());
 await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)));
 done = true;
 await Promise.all(readLoops);
-writeFileSync(env('OUT_FILE'), JSON.stringify({ completed, writeErrors, readErrors, missing, reads, payloadWrites, ms: Date.now() - started }));
+writeFileSync(env('OUT_FILE'), JSON.stringify({ completed, completedAt, writeErrors, readErrors, missing, reads, payloadWrites, ms: Date.now() - started }));

@@ -18,6 +18,7 @@ import { createMtlsAgent, IdentityPolicy, remoteIssuer, TlsIdentity } from '../.
 import { agentConfigSchema } from '../../../src/agent/config.js';
 import { startAgent } from '../../../src/agent/main.js';
 import type { ReplicationView } from '../../../src/hub/replication/controller.js';
+import type { ReplicaStatus } from '../../../src/vector/replication/wire.js';
 import { hubToken, PHOENIX_BIN, type Platform } from '../../helpers/platform.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the APIs under test */
@@ -29,6 +30,7 @@ export type SetView = ReplicationView['sets'][number];
 
 export interface LoadResult {
   completed: number[];
+  completedAt: number[];
   writeErrors: Array<{ at: number; ids: number[]; error: string }>;
   readErrors: Array<{ at: number; error: string }>;
   missing: Array<{ at: number; id: number }>;
@@ -39,7 +41,9 @@ export interface LoadResult {
 
 export class Support {
   private readonly agents: RoleHandle[] = [];
+  private readonly dirs: string[] = [];
   private router: Agent | undefined;
+  private admin: Agent | undefined;
   readonly caUrl: string;
 
   private constructor(
@@ -65,6 +69,7 @@ export class Support {
   /** Another host: an agent advertising `address` (a loopback address of its own), syncing with the hub. */
   async addAgent(name: string, address: string): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), `phoenix-agent-${name}-`));
+    this.dirs.push(dir);
     const rootFile = join(dir, 'root.pem');
     writeFileSync(rootFile, this.p.rootPem);
     const config = validateConfig(
@@ -125,7 +130,24 @@ export class Support {
     const res = await request(`${url}${path}`, { method: method as 'GET', dispatcher: this.router, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body), headersTimeout: 60_000 });
     const text = await res.body.text();
     const served = res.headers['x-phoenix-served-by'];
-    return { status: res.statusCode, json: text ? JSON.parse(text) : undefined, servedBy: typeof served === 'string' ? served : undefined };
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: res.statusCode, json, servedBy: typeof served === 'string' ? served : undefined };
+  }
+
+  /** A replica's own replication status (fresh, not the hub's last report), asked as an agent would. */
+  async status(id: string): Promise<ReplicaStatus> {
+    this.admin ??= createMtlsAgent(await this.identity('agent', 'test-admin', ['127.0.0.1']), { serverPolicy: IdentityPolicy.roles(TD, 'vector') });
+    const url = (await this.instances()).find((x) => x.id === id)?.url;
+    if (!url) throw new Error(`${id} has no url`);
+    const res = await request(`${url}/phoenix/replication/status`, { dispatcher: this.admin, headersTimeout: 10_000 });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`status of ${id}: ${res.statusCode} ${text}`);
+    return JSON.parse(text) as ReplicaStatus;
   }
 
   /** Every point of a collection as one replica holds it (answered by that replica itself), sorted by id. */
@@ -175,10 +197,12 @@ export class Support {
   async close(): Promise<void> {
     for (const a of this.agents) await a.close().catch(() => undefined);
     await this.router?.close();
+    await this.admin?.close();
+    for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
   }
 }
 
-/** The default stack with `replicas` and extra labels for the qdrant service. */
+/** The default stack with `replicas` and extra labels for the qdrant service (same runtime spec: no restart). */
 export function stackYaml(replicas: number, labels: Record<string, string> = {}, extra = ''): string {
   const more = Object.entries(labels)
     .map(([k, v]) => `      ${k}: "${v}"\n`)
@@ -193,8 +217,7 @@ services:
       phoenix.router.default: "true"
 ${more}    healthcheck:
       path: /readyz
-      interval: 500ms
-      timeout: 400ms
-      retries: 2
+      interval: 2s
+      timeout: 1s
 ${extra}`;
 }
