@@ -112,6 +112,18 @@ test('sparse vectors: only overlapping points are scored; the idf modifier weigh
       [2, 1, 0],
     );
     assert.ok(Math.abs(weighted[0]!.score! - (idf(3) + idf(1))) < 1e-5);
+    // score() (custom scoring, rescoring of prefetched points) agrees with search, IDF included
+    const prepared = c.preprocess('text', query);
+    assert.deepEqual(prepared, sparse([1, 3], [1, 1]), 'preprocess stays IDF-free');
+    for (const hit of weighted) {
+      const v = c.vectorOf(hit.id, 'text')!;
+      assert.ok(Math.abs(c.reportScore('text', c.score('text', prepared, v)) - hit.score!) < 1e-6, `score of ${hit.id}`);
+    }
+    assert.equal(c.score('raw', prepared, docs[1]!), 2, 'no modifier: a plain dot product');
+    // IDF follows the data: one more document with dimension 3 lowers its weight
+    await c.update({ type: 'upsert', points: [{ id: 9, vectors: new Map([['text', sparse([3], [1])]]), payload: {} }] }, { wait: true });
+    const idf5 = (df: number) => Math.log((5 - df + 0.5) / (df + 0.5) + 1);
+    assert.ok(Math.abs(c.score('text', prepared, docs[2]!) - (idf5(3) + idf5(2))) < 1e-5, 'the weights follow the index');
     const [stored] = c.retrieve([0], all);
     assert.deepEqual(stored?.vectors?.get('text'), sparse([1, 2], [1, 1]));
   });

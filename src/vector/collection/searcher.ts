@@ -100,10 +100,16 @@ export class Searcher {
       .map((c) => ({ ...this.reader.record(c.slot, request), score: c.score }));
   }
 
-  /** Raw similarity of two preprocessed vectors of a name (larger is better). */
+  /**
+   * Raw similarity of two preprocessed vectors of a name (larger is better). Sparse names with the
+   * `idf` modifier weigh the query by IDF here, as `search` does.
+   */
   score(using: string, query: VectorValue, stored: VectorValue): number {
     const spec = specOf(this.shard.schema, using);
-    if (query.kind === 'sparse' && stored.kind === 'sparse') return sparseDot(query, stored);
+    if (query.kind === 'sparse' && stored.kind === 'sparse') {
+      const index = this.shard.sparse.get(using);
+      return sparseDot(index ? index.weighCached(query) : query, stored);
+    }
     if (spec.kind === 'sparse') throw new WrongInputError(`Wrong vector type for vector \`${using}\``, 'VECTOR_KIND');
     if (query.kind === 'dense' && stored.kind === 'dense') return similarity(spec.distance, query.values, stored.values, 0);
     const q = query.kind === 'dense' ? [query.values] : query.kind === 'multi' ? query.vectors : undefined;

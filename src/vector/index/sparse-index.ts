@@ -14,6 +14,9 @@ export class SparseIndex {
   private readonly postings = new Map<number, Map<number, number>>();
   private readonly bySlot: Array<Uint32Array | undefined> = [];
   private count = 0;
+  /** Changes with every set/remove (the IDF weights may have changed). */
+  private generation = 0;
+  private lastWeighed: { query: SparseVector; generation: number; weighed: SparseVector } | undefined;
   private acc = new Float64Array(1024);
   private seen = new Uint8Array(1024);
 
@@ -25,6 +28,7 @@ export class SparseIndex {
 
   set(slot: number, vector: SparseVector | undefined): void {
     this.remove(slot);
+    this.generation++;
     if (!vector) return;
     for (let i = 0; i < vector.indices.length; i++) {
       const dim = vector.indices[i]!;
@@ -46,6 +50,7 @@ export class SparseIndex {
     }
     this.bySlot[slot] = undefined;
     this.count--;
+    this.generation++;
   }
 
   /** The query as scored: weights times IDF when the modifier is on. */
@@ -54,6 +59,19 @@ export class SparseIndex {
     const values = new Float32Array(query.values.length);
     for (let i = 0; i < values.length; i++) values[i] = query.values[i]! * this.idfOf(query.indices[i]!);
     return { kind: 'sparse', indices: query.indices, values };
+  }
+
+  /**
+   * `weigh` for a query scored against many points one by one (custom scoring calls it per
+   * candidate): the weighed query is kept while the query object and the index stay the same.
+   */
+  weighCached(query: SparseVector): SparseVector {
+    if (!this.idf) return query;
+    const last = this.lastWeighed;
+    if (last && last.query === query && last.generation === this.generation) return last.weighed;
+    const weighed = this.weigh(query);
+    this.lastWeighed = { query, generation: this.generation, weighed };
+    return weighed;
   }
 
   idfOf(dim: number): number {
