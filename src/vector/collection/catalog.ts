@@ -3,6 +3,7 @@ import { closeSync, cpSync, existsSync, fsyncSync, mkdirSync, openSync, readdirS
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Collection } from './collection.js';
+import { WrongInputError } from '../errors.js';
 import { PointStore } from './point-store.js';
 import type { CollectionConfig } from './config.js';
 
@@ -47,22 +48,31 @@ export class Catalog {
   }
 
   /**
-   * Opens a copy of a snapshot directory (written by `Collection.snapshot`) as collection `name`,
-   * replacing a collection of that name (the caller has dropped it).
+   * Copies a snapshot directory (written by `Collection.snapshot`) into a staging directory as
+   * collection `name` and opens it there once, in full (state, points, log replay, saved graph), so a
+   * damaged snapshot is refused before anything live is touched. Throws `WrongInputError` then
+   * (the staging directory is gone). `moveIn` puts a staged copy in place.
    */
-  restore(name: string, fromDir: string): Collection {
+  stage(name: string, fromDir: string): string {
     const staging = join(this.root, `.new-${randomUUID()}`);
-    cpSync(fromDir, staging, { recursive: true });
-    const store = PointStore.open(join(staging, 'points.db'));
     try {
-      store.rename(name);
-    } finally {
-      store.close();
+      cpSync(fromDir, staging, { recursive: true });
+      const store = PointStore.open(join(staging, 'points.db'), true);
+      try {
+        store.rename(name);
+      } finally {
+        store.close();
+      }
+      Collection.open(staging).drop(); // the whole load, then closed without writing anything
+      return staging;
+    } catch (err) {
+      rmSync(staging, { recursive: true, force: true });
+      throw new WrongInputError(`snapshot is not a valid collection: ${err instanceof Error ? err.message : String(err)}`, 'VECTOR_SNAPSHOT_INVALID');
     }
-    return this.moveIn(staging, name);
   }
 
-  private moveIn(staging: string, name: string): Collection {
+  /** Opens a staged copy (see `stage`) as collection `name`, replacing one of that name (the caller has dropped it). */
+  moveIn(staging: string, name: string): Collection {
     const target = this.dirOf(name);
     if (existsSync(target)) this.remove(target);
     renameSync(staging, target);

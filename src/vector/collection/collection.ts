@@ -81,7 +81,13 @@ export class Collection {
 
   /** Opens the collection in `dir`: its checkpoint, then the log after it. */
   static open(dir: string, logger?: Logger): Collection {
-    return Collection.openWith(dir, PointStore.open(join(dir, 'points.db')), logger);
+    const store = PointStore.open(join(dir, 'points.db'));
+    try {
+      return Collection.openWith(dir, store, logger);
+    } catch (err) {
+      store.close();
+      throw err;
+    }
   }
 
   private static openWith(dir: string, store: PointStore, logger?: Logger): Collection {

@@ -93,8 +93,11 @@ export class PointStore {
   private readonly stmts;
   private closed = false;
 
-  private constructor(readonly file: string) {
-    this.db = openPointsDb(file);
+  private constructor(
+    readonly file: string,
+    mustExist = false,
+  ) {
+    this.db = openPointsDb(file, mustExist);
     this.stmts = {
       getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
@@ -113,8 +116,9 @@ export class PointStore {
     return store;
   }
 
-  static open(file: string): PointStore {
-    return new PointStore(file);
+  /** Opens a store; with `mustExist`, a missing file is an error instead of a new empty store. */
+  static open(file: string, mustExist = false): PointStore {
+    return new PointStore(file, mustExist);
   }
 
   /** The state and checkpoint operation, or undefined for a store that was never completed. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VectorStore } from './store.js';
@@ -165,5 +165,33 @@ test('checkpoints are written off the event loop; a collection deleted with one 
     const third = VectorStore.openDir(dir);
     assert.deepEqual(third.collections().map((s) => s.name), ['bg']);
     third.close();
+  });
+});
+
+test('restoring a damaged snapshot is refused before the live collection is touched', async () => {
+  await withDirs(async (dir, snaps) => {
+    const store = VectorStore.openDir(dir);
+    const live = store.createCollection('live', config());
+    await upsertRange(live, 0, 300, 0, true);
+    await live.snapshot(join(snaps, 'good'));
+    await upsertRange(live, 0, 300, 1, true);
+    cpSync(join(snaps, 'good'), join(snaps, 'corrupt'), { recursive: true });
+    writeFileSync(join(snaps, 'corrupt', 'points.db'), Buffer.alloc(8192, 7)); // not a database
+    cpSync(join(snaps, 'good'), join(snaps, 'empty'), { recursive: true });
+    rmSync(join(snaps, 'empty', 'points.db'));
+
+    for (const bad of ['corrupt', 'empty']) {
+      assert.throws(() => store.restoreCollection('live', join(snaps, bad)), (err: Error & { status?: number }) => err.status === 400 && /^Wrong input: snapshot is not a valid collection/.test(err.message), bad);
+      const still = store.collections().find((s) => s.name === 'live')!.collection;
+      expectPoints(still, new Map(Array.from({ length: 300 }, (_, id) => [id, 1])));
+    }
+    assert.deepEqual(readdirSync(join(dir, 'collections')), ['live'], 'no staging directory left behind');
+
+    const restored = store.restoreCollection('live', join(snaps, 'good'));
+    expectPoints(restored, new Map(Array.from({ length: 300 }, (_, id) => [id, 0])));
+    store.close();
+    const again = VectorStore.openDir(dir);
+    expectPoints(again.collections()[0]!.collection, new Map(Array.from({ length: 300 }, (_, id) => [id, 0])));
+    again.close();
   });
 });

@@ -55,12 +55,14 @@ export class VectorStore {
 
   /**
    * Replaces (or creates) collection `name` with the contents of a snapshot directory written by
-   * `Collection.snapshot`.
+   * `Collection.snapshot`. The copy is opened and checked first: a damaged snapshot is refused
+   * (`WrongInputError`) and the live collection stays as it was.
    */
   restoreCollection(name: string, fromDir: string): Collection {
+    const staged = this.catalog.stage(name, fromDir);
     this.open.get(name)?.drop();
     this.open.delete(name);
-    const c = this.catalog.restore(name, fromDir);
+    const c = this.catalog.moveIn(staged, name);
     this.open.set(name, c);
     return c;
   }
