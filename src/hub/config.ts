@@ -23,6 +23,11 @@ export const hubConfigSchema = commonSchema.extend({
     rootFile: z.string(),
     /** The hub mints one-time CA tokens for the replicas its agents start. */
     provisionerKeyFile: z.string(),
+    /**
+     * The CA's `enroll` provisioner key: the tokens enrolling hosts get are signed with it, so the CA
+     * issues them agent identities only. Without it, the `provisionerKeyFile` signs them too.
+     */
+    enrollKeyFile: z.string().optional(),
   }),
   adminPassword: z.string().min(8, 'the admin password must have at least 8 characters'),
   /** The hub's URL as users and hosts reach it (webhook URLs, enrollment commands); default: the request's Host. */

@@ -94,6 +94,7 @@ export async function startHub(config: HubConfig, deps: HubDeps): Promise<RoleHa
     for (const s of stacks.all()) deployer.apply(s.version.name, { actor: 'hub', kind: 'update' });
     fleet.reschedule();
     const tokens = new CaTokens(provisioner, config.ca.url);
+    const enrollTokens = config.ca.enrollKeyFile === undefined ? tokens : new CaTokens(readProvisioner(config.ca.enrollKeyFile), config.ca.url);
     const channel = new AgentChannel();
     const logs = new LogSessions(channel);
     const certificates = new Certificates(new CaAdmin(config.ca.url, provisioner, caDispatcher), revocations, identity, logger);
@@ -115,7 +116,7 @@ export async function startHub(config: HubConfig, deps: HubDeps): Promise<RoleHa
       peers,
       routers,
       tokens,
-      enrollment: new Enrollment(new EnrollmentStore(db), tokens, fleet, config.trustDomain),
+      enrollment: new Enrollment(new EnrollmentStore(db), enrollTokens, fleet, config.trustDomain),
       channel,
       logs,
       metrics: new ServiceMetrics(),

@@ -16,8 +16,9 @@ export interface EnrollmentGrant {
 
 /**
  * Host enrollment: an admin creates a one-time token; the host's `phoenix agent enroll` exchanges it
- * here for a one-time CA token bound to `spiffe://<td>/agent/<name>`, gets its certificate from the
- * CA with it, and from then on talks to the hub over mTLS only.
+ * here for a one-time CA token bound to `spiffe://<td>/agent/<name>` (signed with the CA's `enroll`
+ * provisioner, whose policy allows agent identities only, when the hub has its key), gets its
+ * certificate from the CA with it, and from then on talks to the hub over mTLS only.
  */
 export class Enrollment {
   constructor(

@@ -17,6 +17,7 @@ import { startAgent } from '../../../src/agent/main.js';
 import { hubConfigSchema, type HubConfig } from '../../../src/hub/config.js';
 import { startHub } from '../../../src/hub/main.js';
 import { caConfigSchema } from '../../../src/pki/config.js';
+import { caLayout } from '../../../src/pki/layout.js';
 import { startCa, type CaHandle } from '../../../src/pki/main.js';
 import type { TestCa } from '../../fixtures/test-ca.js';
 
@@ -66,7 +67,7 @@ export async function startControlPlane(hubOverrides: Record<string, unknown> = 
       dataDir: join(dir, 'hub'),
       log: { level: 'silent' },
       listen: { host: '127.0.0.1', port: 0 },
-      ca: { url: caUrl, rootFile, provisionerKeyFile: ca.provisionerKeyFile },
+      ca: { url: caUrl, rootFile, provisionerKeyFile: ca.provisionerKeyFile, enrollKeyFile: caLayout(join(dir, 'ca')).enrollKeyFile },
       adminPassword: ADMIN,
       health: { deployTick: '100ms' },
       ...hubOverrides,

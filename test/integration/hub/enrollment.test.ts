@@ -1,11 +1,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
+import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { silentLogger } from '../../../src/core/log.js';
 import { remoteIssuer, TlsIdentity } from '../../../src/core/tls/identity.js';
 import { x509 } from '../../../src/core/tls/x509.js';
 import { agentConfigSchema } from '../../../src/agent/config.js';
+import { listCertificates } from '../../../src/pki/operator.js';
 import { startAgent } from '../../../src/agent/main.js';
 import { validateConfig } from '../../../src/core/config.js';
 import { call, closeDispatchers, eventually, login } from './support.js';
@@ -94,6 +96,10 @@ test('a host enrolls: the CA issues its agent certificate for the hub’s one-ti
     { logger: silentLogger() },
   );
   assert.equal(edge.id.uri, `spiffe://${TD}/agent/edge-1`);
+  // The hub signed that CA token with the CA's `enroll` provisioner (agent identities only): the CA's inventory says so.
+  const issued = (await listCertificates(join(cp.dir, 'ca'))).find((c) => c.serial.toUpperCase().replace(/^0+/, '') === edge.current.serialNumber.toUpperCase().replace(/^0+/, ''));
+  assert.equal(issued?.provisioner, 'enroll', JSON.stringify(issued));
+  assert.equal(issued.subject, `spiffe://${TD}/agent/edge-1`);
   // The CA token was single-use: a second certificate with it is refused.
   await assert.rejects(TlsIdentity.obtain({ trustDomain: TD, role: 'agent', name: 'edge-1' }, remoteIssuer({ url: grant.caUrl, rootPem: cp.rootPem }, async () => grant.caToken), { logger: silentLogger() }));
 
