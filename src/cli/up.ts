@@ -17,6 +17,7 @@ import { generateApiKey, generatePassword, resolveSecret } from './secrets.js';
 import { removeState, writeState } from './state.js';
 import type { RoleName } from './roles.js';
 import { acmeIdentitySection, acmeProvisioners } from './acme-setup.js';
+import { caLayout } from '../pki/layout.js';
 
 const DEFAULT_PORTS = { ca: 9000, hub: 9443, router: 7443, gateway: 8443 } as const;
 const START_ORDER = ['ca', 'hub', 'agent', 'router', 'gateway'] as const;
@@ -99,7 +100,7 @@ export async function up(options: UpOptions): Promise<void> {
         return {
           ...common,
           listen: { host: '127.0.0.1', port },
-          ca: { url: caUrl, rootFile: paths.rootCert, provisionerKeyFile: paths.provisionerKey },
+          ca: { url: caUrl, rootFile: paths.rootCert, provisionerKeyFile: paths.provisionerKey, enrollKeyFile: caLayout(paths.caDir).enrollKeyFile },
           adminPassword: adminPassword.value,
           peers: [
             { role: 'ca', name: 'ca', healthUrl: `${caUrl}/health` },
