@@ -63,12 +63,15 @@ export class UpstreamPool {
   private session: Buffer | undefined;
   private closed = false;
   private readonly unsubscribe: () => void;
+  private readonly idleTimeoutMs: number;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: UpstreamPoolOptions) {
     const u = new URL(options.url);
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(u.port || 443);
     this.context = this.buildContext();
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.unsubscribe = options.identity.onRenewed(() => {
       this.context = this.buildContext();
       this.session = undefined;
@@ -102,7 +105,21 @@ export class UpstreamPool {
 
   release(conn: UpstreamConnection): void {
     if (this.closed) return conn.destroy();
+    conn.idleSince = Date.now();
     this.idle.push(conn);
+    // One timer per pool closes connections idle too long (no per-request socket timeout to set
+    // and clear on the hot path).
+    this.sweeper ??= setTimeout(() => this.sweep(), Math.max(100, this.idleTimeoutMs / 2)).unref();
+  }
+
+  private sweep(): void {
+    this.sweeper = undefined;
+    const cutoff = Date.now() - this.idleTimeoutMs;
+    // The idle list is a stack: the longest idle are at the bottom.
+    let n = 0;
+    while (n < this.idle.length && (this.idle[n] as UpstreamConnection).idleSince <= cutoff) n++;
+    for (const c of this.idle.splice(0, n)) c.destroy();
+    if (this.idle.length > 0 && !this.closed) this.sweeper = setTimeout(() => this.sweep(), Math.max(100, this.idleTimeoutMs / 2)).unref();
   }
 
   forget(conn: UpstreamConnection): void {
@@ -116,6 +133,7 @@ export class UpstreamPool {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    if (this.sweeper) clearTimeout(this.sweeper);
     for (const c of this.idle.splice(0)) c.destroy();
     for (const c of this.all) c.closeWhenDone();
   }
@@ -134,7 +152,7 @@ export class UpstreamPool {
     if (!/^[\d.]+$/.test(this.host) && !this.host.includes(':')) options.servername = this.host;
     const socket = connect(options);
     socket.on('session', (s: Buffer) => (this.session = s));
-    const conn = new UpstreamConnection(this, socket, this.options.connectTimeoutMs ?? 5000, this.options.idleTimeoutMs ?? 30_000);
+    const conn = new UpstreamConnection(this, socket, this.options.connectTimeoutMs ?? 5000);
     this.all.add(conn);
     return conn;
   }
@@ -154,11 +172,17 @@ export class UpstreamPool {
 
 /** One keep-alive connection: at most one exchange at a time. */
 class UpstreamConnection implements ResponseSink {
+  /** When the connection last went back to the pool (for the idle sweep). */
+  idleSince = 0;
   private connected = false;
   private handler: UpstreamHandler | undefined;
   private request: UpstreamRequest | undefined;
   private parser: ResponseParser | undefined;
+  /** The response timeout: one timer per connection, re-armed only when it fires early. */
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  private deadline = 0;
+  private timeoutMs = 0;
   private sent = false;
   private closing = false;
   private dead = false;
@@ -167,7 +191,6 @@ class UpstreamConnection implements ResponseSink {
     private readonly pool: UpstreamPool,
     private readonly socket: TLSSocket,
     connectTimeoutMs: number,
-    private readonly idleTimeoutMs: number,
   ) {
     socket.setNoDelay(true);
     const connectTimer = setTimeout(() => this.fail(upstreamError(`connect timeout after ${connectTimeoutMs} ms`, 'UND_ERR_CONNECT_TIMEOUT')), connectTimeoutMs);
@@ -185,7 +208,6 @@ class UpstreamConnection implements ResponseSink {
       clearTimeout(connectTimer);
       this.onSocketClose();
     });
-    socket.on('timeout', () => this.destroy());
     // The server closed its side: never hand this connection out again.
     socket.on('end', () => {
       this.dead = true;
@@ -202,7 +224,6 @@ class UpstreamConnection implements ResponseSink {
     this.handler = handler;
     this.sent = false;
     this.parser = new ResponseParser(this, req.method === 'HEAD');
-    this.socket.setTimeout(0);
     if (this.connected) this.write();
     return {
       abort: () => {
@@ -224,7 +245,9 @@ class UpstreamConnection implements ResponseSink {
       head += `${h[i] as string}: ${value}\r\n`;
     }
     head += '\r\n';
-    this.timer = setTimeout(() => this.fail(upstreamError('no answer within the response timeout', 'UND_ERR_HEADERS_TIMEOUT')), req.timeoutMs);
+    this.timeoutMs = req.timeoutMs;
+    this.deadline = Date.now() + req.timeoutMs;
+    if (this.timer === undefined || this.timerDue > this.deadline) this.arm(req.timeoutMs);
     this.sent = true;
     const s = this.socket;
     const body = req.body;
@@ -252,13 +275,28 @@ class UpstreamConnection implements ResponseSink {
     }
   }
 
+  private arm(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = Date.now() + ms;
+    this.timer = setTimeout(this.onTimer, ms).unref();
+  }
+
+  /** Fires at the earliest deadline; progress since it was armed moved the deadline later. */
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (!this.handler) return;
+    const left = this.deadline - Date.now();
+    if (left > 0) this.arm(left);
+    else this.fail(upstreamError('no answer within the response timeout', 'UND_ERR_HEADERS_TIMEOUT'));
+  };
+
   onHead(status: number, headers: string[]): void {
-    this.timer?.refresh();
+    this.deadline = Date.now() + this.timeoutMs;
     this.handler?.onHeaders(status, headers);
   }
 
   onBody(chunk: Buffer): void {
-    this.timer?.refresh();
+    this.deadline = Date.now() + this.timeoutMs;
     if (this.handler && this.handler.onData(chunk) === false) this.socket.pause();
   }
 
@@ -267,7 +305,6 @@ class UpstreamConnection implements ResponseSink {
     const keepAlive = (this.parser as ResponseParser).keepAlive;
     this.reset();
     if (keepAlive && !this.closing && !this.dead) {
-      this.socket.setTimeout(this.idleTimeoutMs);
       this.pool.release(this);
     } else {
       this.destroy();
@@ -304,8 +341,6 @@ class UpstreamConnection implements ResponseSink {
   }
 
   private reset(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     this.handler = undefined;
     this.request = undefined;
     this.parser = undefined;
@@ -318,6 +353,8 @@ class UpstreamConnection implements ResponseSink {
 
   destroy(): void {
     this.dead = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.pool.forget(this);
     if (!this.socket.destroyed) this.socket.destroy();
   }

@@ -17,6 +17,18 @@ const MAX_HEAD = 64 * 1024;
 const CRLF = Buffer.from('\r\n');
 const CRLF2 = Buffer.from('\r\n\r\n');
 
+const DIGITS = /^\d+$/;
+
+/** The header name between `from` and `to`, lower-case and without surrounding blanks; no copy when already lower-case. */
+function lowerName(text: string, from: number, to: number): string {
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) return text.slice(from, to).toLowerCase();
+  }
+  return text.slice(from, to);
+}
+
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'done';
 
 export class ResponseParser {
@@ -137,12 +149,14 @@ export class ResponseParser {
   }
 
   private head(text: string): void {
-    const lines = text.split('\r\n');
-    const statusLine = lines[0] as string;
-    if (!statusLine.startsWith('HTTP/1.')) throw new ProtocolError(`not an HTTP/1.x answer: ${JSON.stringify(statusLine.slice(0, 40))}`);
-    const status = Number(statusLine.slice(9, 12));
-    if (!(status >= 100 && status <= 599) || statusLine.charCodeAt(12) !== 32 && statusLine.length > 12) throw new ProtocolError(`bad status line ${JSON.stringify(statusLine.slice(0, 60))}`);
-    if (statusLine.startsWith('HTTP/1.0')) this.keepAlive = false;
+    // One pass over the head with indexOf (no line array, no regular expressions on the common
+    // path): this runs once per proxied request.
+    let eol = text.indexOf('\r\n');
+    if (eol < 0) eol = text.length;
+    if (!text.startsWith('HTTP/1.')) throw new ProtocolError(`not an HTTP/1.x answer: ${JSON.stringify(text.slice(0, 40))}`);
+    const status = Number(text.slice(9, 12));
+    if (!(status >= 100 && status <= 599) || (text.charCodeAt(12) !== 32 && eol > 12)) throw new ProtocolError(`bad status line ${JSON.stringify(text.slice(0, Math.min(eol, 60)))}`);
+    if (text.charCodeAt(7) === 48 /* HTTP/1.0 */) this.keepAlive = false;
     if (status >= 100 && status < 200) {
       if (status === 101) throw new ProtocolError('upgrades are not proxied');
       return; // interim answer: the final one follows
@@ -150,14 +164,20 @@ export class ResponseParser {
     const headers: string[] = [];
     let length = -1;
     let chunked = false;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(':');
-      if (colon <= 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) throw new ProtocolError(`bad header line ${JSON.stringify(line.slice(0, 60))}`);
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
+    let start = eol + 2;
+    while (start < text.length) {
+      let end = text.indexOf('\r\n', start);
+      if (end < 0) end = text.length;
+      const colon = text.indexOf(':', start);
+      const first = text.charCodeAt(start);
+      if (colon <= start || colon >= end || first === 32 || first === 9) throw new ProtocolError(`bad header line ${JSON.stringify(text.slice(start, Math.min(end, start + 60)))}`);
+      const name = lowerName(text, start, colon);
+      const value = text.slice(colon + 1, end).trim();
+      start = end + 2;
+      headers.push(name, value);
+      if (name.length < 10 || name.length > 17) continue;
       if (name === 'content-length') {
-        if (!/^\d+$/.test(value) || (length >= 0 && Number(value) !== length)) throw new ProtocolError('bad content-length');
+        if (!DIGITS.test(value) || (length >= 0 && Number(value) !== length)) throw new ProtocolError('bad content-length');
         length = Number(value);
       } else if (name === 'transfer-encoding') {
         chunked = /(^|,)\s*chunked\s*$/i.test(value);
@@ -165,7 +185,6 @@ export class ResponseParser {
       } else if (name === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(value)) {
         this.keepAlive = false;
       }
-      headers.push(name, value);
     }
     if (chunked && length >= 0) throw new ProtocolError('both content-length and chunked');
     this.sink.onHead(status, headers);
