@@ -8,6 +8,7 @@ import { eventually } from '../../helpers/eventually.js';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { request } from 'undici';
 import { hubToken, PHOENIX_BIN, REPO_ROOT, removeHome, startPlatform, viaGateway, type Platform } from '../../helpers/platform.js';
+import { listCertificates } from '../../../src/pki/operator.js';
 import { serviceStack } from './control-plane.js';
 
 /**
@@ -189,6 +190,9 @@ describe('the hub from the CLI, through the gateway', { timeout: 300_000 }, () =
       assert.ok(edge?.healthy, JSON.stringify(edge));
       assert.ok(edge.host.cpus > 0);
     }, 30_000, 250);
+    // The agent got its certificate from the CA for a token of the CA's `enroll` provisioner (agent identities only).
+    const issued = (await listCertificates(join(p.home, 'ca'))).filter((c) => c.subject === 'spiffe://phoenix.internal/agent/edge-cli');
+    assert.deepEqual(issued.map((c) => c.provisioner), ['enroll']);
   });
 
   test('the README’s Console workflow runs as written: login, deploy qdrant_service, scale it to 3, list, history, roll back', async () => {
