@@ -1,38 +1,27 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Exchange } from './exchange.js';
+import { RequestMetrics, type RequestSeries } from './request-metrics.js';
 import type { Route, RouteTable } from './route-table.js';
 
-interface RouteCodeMetrics {
-  requests: Counter.Internal;
-  duration: Histogram.Internal<'route' | 'service' | 'code'>;
-}
 
 /**
  * Prometheus metrics of one proxy hop (text at `/metrics` on the role's status listener):
  * requests and durations by route, service and status code, backend health, retries, upstream
  * failures, rejections by middleware, circuit state. Label children are cached per route and status
- * so the per-request cost is two increments.
+ * so the per-request cost is a few additions on plain numbers (request-metrics.ts).
  */
 export class ProxyMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'service' | 'code'>;
-  private readonly duration: Histogram<'route' | 'service' | 'code'>;
+  private readonly requests: RequestMetrics;
   private readonly retries: Counter<'service'>;
   private readonly upstreamFailures: Counter<'service' | 'backend' | 'kind'>;
   private readonly rejections: Counter<'middleware' | 'reason'>;
-  private readonly unrouted = new Map<number, RouteCodeMetrics>();
+  private readonly unrouted = new Map<number, RequestSeries>();
 
   constructor(role: string, table: () => RouteTable) {
     const prefix = 'phoenix_proxy';
     this.registry.setDefaultLabels({ role });
-    this.requests = new Counter({ name: `${prefix}_requests_total`, help: 'Requests answered, by route, service and status code', labelNames: ['route', 'service', 'code'], registers: [this.registry] });
-    this.duration = new Histogram({
-      name: `${prefix}_request_duration_seconds`,
-      help: 'Time from request to the end of the answer, by route, service and status code',
-      labelNames: ['route', 'service', 'code'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [this.registry],
-    });
+    this.requests = new RequestMetrics(this.registry, prefix, [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
     this.retries = new Counter({ name: `${prefix}_retries_total`, help: 'Requests sent again to another backend', labelNames: ['service'], registers: [this.registry] });
     this.upstreamFailures = new Counter({ name: `${prefix}_upstream_failures_total`, help: 'Forwards that failed, by kind (connect, timeout, reset)', labelNames: ['service', 'backend', 'kind'], registers: [this.registry] });
     this.rejections = new Counter({ name: `${prefix}_rejections_total`, help: 'Requests refused by a middleware (rate limit, in-flight limit, allow-list, body size, auth)', labelNames: ['middleware', 'reason'], registers: [this.registry] });
@@ -69,15 +58,13 @@ export class ProxyMetrics {
   }
 
   observe(ex: Exchange, route: Route | undefined): void {
-    const cache = (route?.metricsCache ?? this.unrouted) as Map<number, RouteCodeMetrics>;
+    const cache = (route?.metricsCache ?? this.unrouted) as Map<number, RequestSeries>;
     let m = cache.get(ex.status);
     if (!m) {
-      const labels = { route: ex.route ?? '', service: ex.service ?? '', code: String(ex.status) };
-      m = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
+      m = this.requests.seriesFor(ex.route ?? '', ex.service ?? '', ex.status);
       cache.set(ex.status, m);
     }
-    m.requests.inc();
-    m.duration.observe(ex.elapsedMs() / 1000);
+    m.observe(ex.elapsedMs() / 1000);
   }
 
   retried(service: string): void {
