@@ -106,27 +106,47 @@ export class ReverseProxy {
       this.fail(ex, route, err);
       return;
     }
-    this.forward(ex, route).catch((err: unknown) => this.fail(ex, route, err));
+    try {
+      this.forward(ex, route);
+    } catch (err) {
+      this.fail(ex, route, err);
+    }
   }
 
-  private async forward(ex: Exchange, route: Route): Promise<void> {
+  /** Reads a small body first (so it can be sent again), then sends; callbacks, no promises, on the way. */
+  private forward(ex: Exchange, route: Route): void {
     const plan = planBody(ex);
-    const body = plan.kind === 'buffer' ? await readBody(ex) : plan.kind === 'stream' ? ex.req : null;
+    if (plan.kind === 'buffer') {
+      readBody(ex).then(
+        (body) => this.guarded(ex, route, () => this.send(ex, route, body, body.length, true)),
+        (err: unknown) => this.fail(ex, route, err),
+      );
+    } else if (plan.kind === 'stream') {
+      this.send(ex, route, ex.req, plan.length, false);
+    } else {
+      this.send(ex, route, null, undefined, true);
+    }
+  }
+
+  private send(ex: Exchange, route: Route, body: Buffer | ProxyRequest | null, bodyLength: number | undefined, replayable: boolean): void {
     const service = route.service;
     service.retryBudget.onRequest();
     if (service.breaker && !service.breaker.allow()) {
-      throw new UnavailableError('PROXY_CIRCUIT_OPEN', `Service Unavailable: service ${service.name} is failing; its circuit is open`);
+      this.fail(ex, route, new UnavailableError('PROXY_CIRCUIT_OPEN', `Service Unavailable: service ${service.name} is failing; its circuit is open`));
+      return;
     }
-    const bodyLength = plan.kind === 'buffer' ? (body as Buffer).length : plan.kind === 'stream' ? plan.length : undefined;
     const headers = upstreamHeaders(ex, { host: this.options.upstreamHost, drop: this.drop }, bodyLength);
-    const replayable = plan.kind !== 'stream';
-    let tried: Set<Backend> | undefined;
-    for (let attempt = 1; ; attempt++) {
-      const backend = service.balancer.pick(tried);
-      if (!backend) throw noBackend(service);
-      ex.backend = backend.url;
-      try {
-        const status = await forwardOnce(ex, backend, headers, body, service.spec.responseTimeout);
+    this.attempt(ex, route, headers, body, replayable, 1, undefined);
+  }
+
+  /** One attempt on a backend the balancer picks; on a failure that allows it, the next attempt elsewhere. */
+  private attempt(ex: Exchange, route: Route, headers: string[], body: Buffer | ProxyRequest | null, replayable: boolean, attempt: number, tried: Set<Backend> | undefined): void {
+    const service = route.service;
+    const backend = service.balancer.pick(tried);
+    if (!backend) return this.fail(ex, route, noBackend(service));
+    ex.backend = backend.url;
+    forwardOnce(ex, backend, headers, body, service.spec.responseTimeout, (err, status) => {
+      if (!err) {
         ex.status = status;
         const failed = status === 502 || status === 503 || status === 504;
         if (failed) backend.recordFailure(service.spec.passiveHealthCheck, `answered ${status}`);
@@ -134,25 +154,33 @@ export class ReverseProxy {
         service.breaker?.record(!failed);
         this.complete(ex, route);
         return;
-      } catch (err) {
-        if (!(err instanceof UpstreamError)) throw err;
-        this.metrics.upstreamFailed(service.name, backend.url, err.kind);
-        if (err.notSent && !backend.checked) backend.recordFailure({ ...service.spec.passiveHealthCheck, maxFailures: 1 }, err.message);
-        else if (err.notSent) backend.markDown(err.message);
-        else backend.recordFailure(service.spec.passiveHealthCheck, err.message);
-        service.breaker?.record(false);
-        const again =
-          replayable &&
-          attempt < service.spec.retry.attempts &&
-          !ex.res.headersSent &&
-          !ex.res.destroyed &&
-          (err.notSent || this.isIdempotent(ex.method, ex.path)) &&
-          service.retryBudget.tryRetry();
-        if (!again) throw err;
-        (tried ??= new Set()).add(backend);
-        ex.retries++;
-        this.metrics.retried(service.name);
       }
+      this.metrics.upstreamFailed(service.name, backend.url, err.kind);
+      if (err.notSent && !backend.checked) backend.recordFailure({ ...service.spec.passiveHealthCheck, maxFailures: 1 }, err.message);
+      else if (err.notSent) backend.markDown(err.message);
+      else backend.recordFailure(service.spec.passiveHealthCheck, err.message);
+      service.breaker?.record(false);
+      const again =
+        replayable &&
+        attempt < service.spec.retry.attempts &&
+        !ex.res.headersSent &&
+        !ex.res.destroyed &&
+        (err.notSent || this.isIdempotent(ex.method, ex.path)) &&
+        service.retryBudget.tryRetry();
+      if (!again) return this.fail(ex, route, err);
+      (tried ??= new Set()).add(backend);
+      ex.retries++;
+      this.metrics.retried(service.name);
+      this.guarded(ex, route, () => this.attempt(ex, route, headers, body, replayable, attempt + 1, tried));
+    });
+  }
+
+  /** Runs a step called back from I/O: whatever it throws becomes this request's error answer. */
+  private guarded(ex: Exchange, route: Route, step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.fail(ex, route, err);
     }
   }
 
