@@ -4,7 +4,9 @@
  * several hnsw_ef, filtered search at 1/10/50 % selectivity, memory, restart, with the raw
  * hnswlib-node baseline (same M / ef_construct / ef; interleaved with the engine in small chunks so
  * both see the same machine load) and exact search, measured in the same run.
- * `--quick`: 20k vectors, 200 queries, one run per figure (under two minutes).
+ * `--quick`: 20k vectors, 200 queries, one run per HTTPS figure (under two minutes). Options:
+ * `--n=`, `--queries=`, `--m=`, `--ef-construct=`, `--efs=64,128,…`, `--filter-ef=` (default: the ef
+ * where raw hnswlib reaches recall 0.95 unfiltered).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,16 +17,18 @@ import { bucketOf, DIM, groundTruth, loadGlove, median, percentile, recallAt10, 
 import { joined, RawBaseline } from './vector-raw.js';
 import type { EngineCommand, SearchAnswer } from './vector-engine.js';
 import { BenchClient, type ClientTls } from './vector-http.js';
-import { writeReport, type FilteredRow, type SearchRow } from './vector-report.js';
+import { atRecall, writeReport, type FilteredRow, type SearchRow } from './vector-report.js';
 
 const quick = process.argv.includes('--quick');
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const M = 16;
-const EF_CONSTRUCT = 100;
-const EFS = quick ? [32, 64, 128] : [32, 64, 96, 128, 192, 256];
-const FILTER_EF = 128;
+const M = Number(arg('m') ?? 16);
+const EF_CONSTRUCT = Number(arg('ef-construct') ?? 100);
+/** hnsw_ef values; the list reaches past recall 0.95 on GloVe-100 (the last words are hard queries). */
+const EFS = arg('efs')?.split(',').map(Number) ?? (quick ? [64, 128, 256, 512] : [64, 128, 256, 512, 768, 1024]);
 const SELECTIVITY = [1, 10, 50];
 const RUNS = quick ? 1 : 3;
+/** In-process comparisons are short: more runs (medians) even in --quick. */
+const SEARCH_RUNS = 3;
 const BATCH = 256;
 const CLIENTS = 8;
 /** Concurrent ingest uploaders (Qdrant's own benchmarks upload in parallel too). */
@@ -125,21 +129,25 @@ async function main(): Promise<void> {
 
     // In-process search, chunk by chunk alternating with the same queries on the raw index.
     const qv = queries.map((q) => Array.from(row(g, q)));
+    // Raw hnswlib with a JS filter callback walks most of the graph at low selectivity (seconds per
+    // query on the full set): its filtered figures come from the first RAW_FILTERED queries, one run.
+    const RAW_FILTERED = Math.min(queryCount, quick ? 50 : 100);
     const compare = async (ef: number, truthOf: number[][], below?: number): Promise<[SearchRow, SearchRow]> => {
       const ours: SearchAnswer[] = [];
       const theirs: SearchAnswer[] = [];
-      for (let r = 0; r < RUNS; r++) {
+      const rawUpTo = below === undefined ? qv.length : RAW_FILTERED;
+      for (let r = 0; r < SEARCH_RUNS; r++) {
         const o: SearchAnswer[] = [];
         const t: SearchAnswer[] = [];
         for (let i = 0; i < qv.length; i += CHUNK) {
           const chunk = qv.slice(i, i + CHUNK);
           o.push(await engine.ask<SearchAnswer>({ cmd: 'search', collection: COLLECTION, queries: chunk, ef, ...(below !== undefined ? { below } : {}) }));
-          t.push(raw.search(chunk, ef, below));
+          if (i < rawUpTo && (below === undefined || r === 0)) t.push(raw.search(chunk.slice(0, rawUpTo - i), ef, below));
         }
         ours.push(joined(o));
-        theirs.push(joined(t));
+        if (t.length > 0) theirs.push(joined(t));
       }
-      return [rowOf(ef, ours, truthOf), rowOf(ef, theirs, truthOf)];
+      return [rowOf(ef, ours, truthOf), rowOf(ef, theirs, truthOf.slice(0, rawUpTo))];
     };
     const inprocess: SearchRow[] = [];
     const rawSearch: SearchRow[] = [];
@@ -153,6 +161,8 @@ async function main(): Promise<void> {
     const exactRuns: SearchAnswer[] = [];
     for (let r = 0; r < RUNS; r++) exactRuns.push(await engine.ask<SearchAnswer>({ cmd: 'search', collection: COLLECTION, queries: qv.slice(0, exactSubset), exact: true }));
     const exact = rowOf('exact', exactRuns, truth.slice(0, exactSubset));
+    // Filtered search at the ef where raw hnswlib reaches recall 0.95 unfiltered (the operating point).
+    const FILTER_EF = Number(arg('filter-ef') ?? (atRecall(rawSearch, 0.95)?.ef ?? EFS[EFS.length - 1]));
     const filtered: FilteredRow[] = [];
     const rawFiltered: FilteredRow[] = [];
     for (const below of SELECTIVITY) {
@@ -181,7 +191,7 @@ async function main(): Promise<void> {
     log(`reopened in ${Math.round(engine.openMs)} ms: ${JSON.stringify(reopened)}`);
 
     const { json, markdown } = writeReport({
-      params: { quick, n, queries: queryCount, dim: DIM, distance: 'Cosine', m: M, efConstruct: EF_CONSTRUCT, efs: EFS, filterEf: FILTER_EF, batch: BATCH, uploaders: UPLOADERS, httpsClients: CLIENTS, runs: RUNS, indexingThresholdKb: 1, interleaving: { ingestBlockBatches: BLOCK, queryChunk: CHUNK } },
+      params: { quick, n, queries: queryCount, dim: DIM, distance: 'Cosine', m: M, efConstruct: EF_CONSTRUCT, efs: EFS, filterEf: FILTER_EF, batch: BATCH, uploaders: UPLOADERS, httpsClients: CLIENTS, runs: RUNS, inprocessRuns: SEARCH_RUNS, indexingThresholdKb: 1, interleaving: { ingestBlockBatches: BLOCK, queryChunk: CHUNK }, rawFilteredQueries: RAW_FILTERED },
       ingest: { seconds: ingestMs / 1000, pointsPerSecond: n / (ingestMs / 1000), indexBuiltSeconds: ingestMs / 1000 },
       memory: { rssMb: Math.round(memory.rss / 1048576), heapUsedMb: Math.round(memory.heapUsed / 1048576) },
       restart: { openMs: engine.openMs, indexedAtOpen: reopened.indexed, points: reopened.points },
