@@ -49,7 +49,11 @@ with mTLS. Measured ${date.slice(0, 10)} at ${commit} on ${machine.cpus} CPUs ($
 The machine is shared and noisy (1-minute load average ${JSON.stringify(o.params['loadAverage'])} before/after on ${machine.cpus} cores):
 compare the ratios, which come from the same run, and re-measure on a quiet machine. "hop CPU" is the CPU time
 (user + system, from /proc) the chain's proxy processes spent per request — steadier than req/s on a busy
-machine (for the direct row it is the backend's own).
+machine (for the direct row it is the backend's own). Settings (bench/proxy.ts, bench/proxy-nginx.ts,
+bench/proxy-hop.ts): access logs off on every chain (nginx \`access_log off\`, Phoenix \`accessLog: false\`;
+\`--access-log\` turns Phoenix's on — the product's default), Phoenix hops otherwise as configured by
+default (API key check, security headers, body limit, request ids, metrics). Why Phoenix forwards with
+its own upstream pool rather than undici is measured by \`node dist/bench/proxy-upstream.js\` (docs/ROUTING.md).
 
 | chain | req/s | p50 ms | p99 ms | hop CPU µs/req | errors |
 |---|---|---|---|---|---|

@@ -7,6 +7,8 @@
  *   (d) backend direct (upper bound)
  * The backend is an nginx `return 200` with mTLS. Rounds interleave the chains; medians of the
  * rounds are reported with the ratios a/b and a/c. `--quick`: 5-second runs (under two minutes).
+ * `--only=phoenix,nginx` runs some chains and writes nothing; BENCH_SECONDS=n sets the run length and
+ * BENCH_PROF_DIR=dir profiles the Phoenix hops (both for finding where time goes).
  * Writes bench/results/proxy.json and the proxy section of docs/PERFORMANCE.md.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +27,7 @@ import { runWrk, writeWrkScript, type WrkResult } from './proxy-wrk.js';
 import { writeResults } from './proxy-report.js';
 
 const quick = process.argv.includes('--quick');
-const SECONDS = quick ? 5 : 20;
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (quick ? 5 : 20));
 const WARMUP = quick ? 2 : 3;
 const ROUNDS = 3;
 const API_KEY = 'bench-api-key-0123456789abcdef';
