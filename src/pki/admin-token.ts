@@ -23,3 +23,6 @@ export async function mintAdminToken(provisioner: ProvisionerKey, options: { sub
     .setExpirationTime(now + (options.ttlSeconds ?? 300))
     .sign(key);
 }
+
+/** Audience path of inventory tokens (`GET /1.0/certificates`, sent as `Authorization: Bearer`). */
+export const INVENTORY_TOKEN_PATH = '/1.0/certificates';

@@ -8,6 +8,7 @@ import type { Authority } from '../authority/authority.js';
 import type { ProvisionerSet } from '../provisioners/provisioner-set.js';
 import { normalizeSerial } from '../store/certificates.js';
 import { isRevocationReason, type TokenLedger } from '../store/index.js';
+import { authorizeAdmin } from './admin-auth.js';
 import { parseBody } from './body.js';
 
 
@@ -22,7 +23,7 @@ const revokeRequestSchema = z.strictObject({
 
 /**
  * `POST /1.0/revoke`:
- * - admin: `ott` is a one-time token of a provisioner, audience `/1.0/revoke`, subject the serial;
+ * - admin: `ott` is a one-time token of an admin provisioner (not `enroll`: 403), audience `/1.0/revoke`, subject the serial;
  * - holder: no token, the certificate itself presented over mTLS (its serial must be the one named).
  * 200 `{status: "ok"}`; 404 unknown serial; 409 already revoked.
  */
@@ -33,10 +34,11 @@ export function registerRevokeRoute(app: FastifyInstance, authority: Authority, 
     const serial = normalizeSerial(body.serial);
     let by: string;
     if (body.ott !== undefined) {
-      const auth = await provisioners.authorizeSign(body.ott, REVOKE_TOKEN_PATH);
-      if (normalizeSerial(auth.token.subject) !== serial) throw new ForbiddenError('PKI_TOKEN_SUBJECT', `the token is for serial ${auth.token.subject}, not ${body.serial}`);
-      if (!tokens.use(auth.token)) throw new UnauthorizedError('PKI_TOKEN_REUSED', `token ${auth.token.jti} was already used; one-time tokens are accepted once, mint a new one`);
-      by = `admin:${auth.options.provisioner}`;
+      ({ by } = await authorizeAdmin(provisioners, tokens, body.ott, {
+        path: REVOKE_TOKEN_PATH,
+        what: 'revocation by serial',
+        checkSubject: (subject) => (normalizeSerial(subject) === serial ? undefined : `the token is for serial ${subject}, not ${body.serial}`),
+      }));
     } else {
       const socket = request.raw.socket as TLSSocket;
       const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(false) : undefined;

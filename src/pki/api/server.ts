@@ -10,6 +10,7 @@ import type { AcmeProvisioner } from '../acme/provisioner.js';
 import type { CaMetrics } from '../metrics.js';
 import type { ProvisionerSet } from '../provisioners/provisioner-set.js';
 import type { CaStore } from '../store/index.js';
+import { registerCertificatesRoute } from './certificates-route.js';
 import { registerCrlRoute } from './crl-route.js';
 import { registerEabRoute } from './eab-route.js';
 import { toApiError } from './errors.js';
@@ -35,7 +36,7 @@ export interface CaApiOptions {
 }
 
 /**
- * The CA's REST API (step-ca compatible): sign, renew, revoke, CRL, roots, EAB keys, health,
+ * The CA's REST API (step-ca compatible): sign, renew, revoke, inventory, CRL, roots, EAB keys, health,
  * metrics, and ACME under `/acme/<provisioner>/` (which renders its own problem+json errors).
  * REST errors are rendered once, here, as `{status, message}`.
  */
@@ -73,6 +74,7 @@ export function createCaApi(options: CaApiOptions): { app: FastifyInstance; acme
   registerSignRoute(app, authority);
   registerRenewRoute(app, authority, { audienceHosts: options.audienceHosts, tokens: options.store.tokens, leewaySeconds: options.tokenLeewaySeconds });
   registerRevokeRoute(app, authority, options.provisioners, options.store.tokens);
+  registerCertificatesRoute(app, { provisioners: options.provisioners, store: options.store });
   registerCrlRoute(app, options.crl);
   registerEabRoute(app, { provisioners: options.provisioners, tokens: options.store.tokens, acme: options.store.acme, audit: options.store.audit, acmeProvisioners: options.acmeProvisioners.map((p) => p.name), trustDomain: options.trustDomain });
   registerRootsRoutes(app, authority.rootPem);

@@ -1,7 +1,7 @@
 import type { CaDatabase } from './database.js';
 
-/** What the audit log records: every issue, renewal, revocation and EAB key, and every refused request. */
-export type AuditAction = 'sign' | 'renew' | 'revoke' | 'eab';
+/** What the audit log records: every issue, renewal, revocation and EAB key, and every refused request (inventory reads too). */
+export type AuditAction = 'sign' | 'renew' | 'revoke' | 'eab' | 'inventory';
 export type AuditOutcome = 'ok' | 'refused';
 
 export interface AuditEntry {

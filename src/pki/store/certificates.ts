@@ -20,6 +20,12 @@ export interface IssuedCertificate {
   pem: string;
 }
 
+/** Where a page of the inventory ends: the creation time and serial of its last certificate. */
+export interface InventoryCursor {
+  created: number;
+  serial: string;
+}
+
 interface Row {
   serial: string;
   subject: string;
@@ -40,6 +46,7 @@ export class CertificateRecords {
   private readonly bySerial;
   private readonly total;
   private readonly page;
+  private readonly keyset;
 
   constructor(db: CaDatabase) {
     this.insert = db.prepare(
@@ -49,6 +56,10 @@ export class CertificateRecords {
     this.bySerial = db.prepare<[string], Row>('SELECT * FROM certificates WHERE serial = ?');
     this.total = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM certificates');
     this.page = db.prepare<[number, number], Row>('SELECT * FROM certificates WHERE not_after >= ? ORDER BY created DESC LIMIT ?');
+    this.keyset = db.prepare<{ from: number; created: number; serial: string; limit: number }, Row>(
+      `SELECT * FROM certificates WHERE not_after >= @from AND (created < @created OR (created = @created AND serial < @serial))
+       ORDER BY created DESC, serial DESC LIMIT @limit`,
+    );
   }
 
   record(cert: IssuedCertificate): void {
@@ -75,6 +86,23 @@ export class CertificateRecords {
   /** The inventory, newest first: certificates expiring at or after `notAfterFrom` (epoch 0: all). */
   list(options: { notAfterFrom?: Date; limit?: number } = {}): IssuedCertificate[] {
     return this.page.all(options.notAfterFrom?.getTime() ?? 0, options.limit ?? 1000).map(toIssued);
+  }
+
+  /**
+   * One page of the inventory, newest first (keyset paging: stable while certificates are added).
+   * `after` is the last row of the previous page; `next` is set when more may follow.
+   */
+  pageOf(options: { notAfterFrom?: Date; limit: number; after?: InventoryCursor }): { certificates: IssuedCertificate[]; next: InventoryCursor | undefined } {
+    const rows = this.keyset.all({
+      from: options.notAfterFrom?.getTime() ?? 0,
+      created: options.after?.created ?? Number.MAX_SAFE_INTEGER,
+      serial: options.after?.serial ?? '',
+      limit: options.limit + 1,
+    });
+    const more = rows.length > options.limit;
+    const certificates = rows.slice(0, options.limit).map(toIssued);
+    const last = certificates.at(-1);
+    return { certificates, next: more && last ? { created: last.created.getTime(), serial: last.serial } : undefined };
   }
 
   count(): number {
