@@ -97,7 +97,7 @@ export async function startHub(config: HubConfig, deps: HubDeps): Promise<RoleHa
     const enrollTokens = config.ca.enrollKeyFile === undefined ? tokens : new CaTokens(readProvisioner(config.ca.enrollKeyFile), config.ca.url);
     const channel = new AgentChannel();
     const logs = new LogSessions(channel);
-    const certificates = new Certificates(new CaAdmin(config.ca.url, provisioner, caDispatcher), revocations, identity, logger);
+    const certificates = new Certificates(new CaAdmin(config.ca.url, provisioner, caDispatcher, identity.id.uri), revocations, identity, logger);
     const peers = new PeerMonitor(config.peers, identity.rootPem, { intervalMs: config.health.peerInterval, timeoutMs: config.health.peerTimeout, logger });
     const routers = new RouterSightings(config.health.routerStaleAfter);
     const services = {

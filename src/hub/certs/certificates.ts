@@ -14,6 +14,8 @@ export interface CertificateView {
   sans: string[];
   notBefore: number | null;
   notAfter: number;
+  /** The CA provisioner that issued it (`phoenix`, `enroll`, `acme`, …), when the CA's inventory says. */
+  provisioner: string | null;
   /** `ca`: from the CA's inventory; `seen`: presented to the hub (the CA offers no inventory). */
   source: 'ca' | 'seen';
   status: 'valid' | 'expiring' | 'expired' | 'revoked';
@@ -36,9 +38,13 @@ interface Seen {
 export const REVOCATION_REASONS = { unspecified: 0, keyCompromise: 1, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5 } as const;
 export type RevocationReason = keyof typeof REVOCATION_REASONS;
 
+/** Certificates that expired longer ago than this are left out of the CA's inventory as the hub shows it. */
+const EXPIRED_SHOWN_MS = 24 * 3_600_000;
+
 /**
- * The certificate inventory and the revoke action. The list comes from the CA when it offers an
- * inventory, else from the certificates the hub itself holds and sees presented (agents, routers).
+ * The certificate inventory and the revoke action. The list comes from the CA's inventory (every
+ * certificate it issued, by any provisioner: tokens, enrollment, ACME, `phoenix ca sign`), else —
+ * CA unreachable or without one — from the certificates the hub itself holds and sees presented.
  * Revoking goes to the CA first; once it is revoked there, the hub also refuses it itself and
  * cuts the connections made with it at once (the CRL then reaches every other listener).
  */
@@ -77,23 +83,26 @@ export class Certificates {
     let issued: IssuedCertificate[] | undefined;
     let caError: string | null = null;
     try {
-      issued = await this.ca.inventory();
+      issued = await this.ca.inventory(now - EXPIRED_SHOWN_MS);
     } catch (err) {
       caError = (err as Error).message;
     }
-    const revoked = new Map(this.revocations.list().map((r) => [normalizeSerial(r.serial), r]));
-    const view = (c: Omit<CertificateView, 'status' | 'revokedAt' | 'revocationReason'>): CertificateView => {
-      const r = revoked.get(c.serial);
+    const revoked = new Map(this.revocations.list().map((r) => [normalizeSerial(r.serial), { revokedAt: r.revokedAt, reason: r.reason }]));
+    const view = (c: Omit<CertificateView, 'status' | 'revokedAt' | 'revocationReason'>, atCa?: IssuedCertificate['revocation']): CertificateView => {
+      const r = revoked.get(c.serial) ?? (atCa ? { revokedAt: atCa.revokedAt, reason: atCa.reason } : undefined);
       const status = r ? 'revoked' : c.notAfter <= now ? 'expired' : c.notAfter - now <= this.expiringWithinMs ? 'expiring' : 'valid';
       return { ...c, status, revokedAt: r?.revokedAt ?? null, revocationReason: r?.reason ?? null };
     };
     if (issued) {
       const certificates = issued.map((c) =>
-        view({ serial: c.serial, identity: c.sans.find((s) => s.startsWith('spiffe://')) ?? c.subject, sans: c.sans, notBefore: c.notBefore, notAfter: c.notAfter, source: 'ca', lastSeenAt: this.seen.get(c.serial)?.lastSeenAt ?? null }),
+        view(
+          { serial: c.serial, identity: c.sans.find((s) => s.startsWith('spiffe://')) ?? c.subject, sans: c.sans, notBefore: c.notBefore, notAfter: c.notAfter, provisioner: c.provisioner, source: 'ca', lastSeenAt: this.seen.get(c.serial)?.lastSeenAt ?? null },
+          c.revocation,
+        ),
       );
       return { source: 'ca', certificates: certificates.sort((a, b) => b.notAfter - a.notAfter), caError };
     }
-    const certificates = [...this.seen.values()].map((s) => view({ ...s, source: 'seen' }));
+    const certificates = [...this.seen.values()].map((s) => view({ ...s, provisioner: null, source: 'seen' }));
     return { source: 'seen', certificates: certificates.sort((a, b) => a.identity.localeCompare(b.identity) || b.notAfter - a.notAfter), caError };
   }
 

@@ -10,6 +10,7 @@ interface Certificate {
   sans: string[];
   notBefore: string | null;
   notAfter: string;
+  provisioner: string | null;
   source: 'ca' | 'seen';
   status: string;
   revokedAt: string | null;
@@ -63,6 +64,7 @@ export function Certificates({ me }: { me: Me }) {
               <tr>
                 <th scope="col">Identity</th>
                 <th scope="col">Serial</th>
+                {data.source === 'ca' ? <th scope="col">Provisioner</th> : null}
                 <th scope="col">Status</th>
                 <th scope="col">Expires</th>
                 <th scope="col">Last seen</th>
@@ -81,6 +83,7 @@ export function Certificates({ me }: { me: Me }) {
                   <td>
                     <code>{c.serial}</code>
                   </td>
+                  {data.source === 'ca' ? <td>{c.provisioner ?? '—'}</td> : null}
                   <td>
                     <Pill value={c.status} />
                     {c.revokedAt ? <div className="muted small">{`${ago(c.revokedAt)}: ${c.revocationReason}`}</div> : null}
