@@ -46,10 +46,17 @@ export class Follower {
   private appliedWaiters: Array<{ seq: number; resolve: () => void }> = [];
   snapshotsInstalled = 0;
 
+  /**
+   * Last seq applied here. The log's end runs ahead of it while received records wait for their
+   * fsync and their application: read-your-writes must wait for this one, not for the log.
+   */
+  private applied: number;
+
   constructor(
     private readonly d: FollowerDeps,
     readonly leader: PeerRef,
   ) {
+    this.applied = d.log().lastSeq;
     this.running = this.loop();
   }
 
@@ -63,6 +70,7 @@ export class Follower {
           this.inSync = false;
           await this.d.resync(this.leader, signal);
           this.snapshotsInstalled++;
+          this.applied = this.d.log().lastSeq;
           this.needSnapshot = false;
           this.resyncing = false;
           this.notifyApplied();
@@ -121,6 +129,7 @@ export class Follower {
       } else {
         this.d.marker.note(record.seq, record.entry, this.d.applier.applyWrite(record));
       }
+      this.applied = record.seq;
     }
     this.inSync = h.inSync;
     this.inSyncUntil = h.inSync ? sentAt + (h.inSyncForMs ?? s.lagTimeoutMs) : 0;
@@ -131,7 +140,7 @@ export class Follower {
 
   /** Last seq applied here. */
   get position(): number {
-    return this.d.log().lastSeq;
+    return this.applied;
   }
 
   get lag(): number {
