@@ -16,6 +16,9 @@ export { buildVectorApp, type VectorAppOptions } from './api/app.js';
 export { Engine } from './engine/engine.js';
 export { vectorConfigSchema, type VectorConfig } from './config.js';
 
+/** How long `close()` waits for in-flight requests before closing their connections. */
+const CLOSE_GRACE_MS = 3000;
+
 export interface VectorDeps {
   identity: TlsIdentity;
   logger: Logger;
@@ -83,7 +86,14 @@ export async function startVector(config: VectorConfig, deps: VectorDeps): Promi
       unguard();
       try {
         await replica.close();
-        await app.close();
+        // In-flight requests get a grace to finish; connections still open after it (keep-alive
+        // peers Node does not count as idle) are closed rather than waited for.
+        const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(grace);
+        }
       } finally {
         engine.close();
         logger.info('vector role closed');
