@@ -6,22 +6,13 @@ import { loadProvisionerKey, mintToken } from '../../../src/core/ca-client/index
 import { acmeIssuer, requestEabKey } from '../../../src/core/acme/index.js';
 import { remoteIssuer, TlsIdentity, type IdentityRequest } from '../../../src/core/tls/index.js';
 import { INVENTORY_TOKEN_PATH, mintAdminToken, REVOKE_TOKEN_PATH } from '../../../src/pki/admin-token.js';
+import type { InventoryEntry } from '../../../src/pki/api/certificates-route.js';
 import { caLayout } from '../../../src/pki/layout.js';
 import { freePort } from '../acme/support.js';
 import { CaUnderTest, TRUST_DOMAIN } from './support.js';
 
-interface Entry {
-  serial: string;
-  subject: string;
-  sans: string[];
-  provisioner: string;
-  notBefore: string;
-  notAfter: string;
-  status: string;
-  revocation: { revokedAt: string; reason: string; revokedBy: string } | null;
-}
 interface Page {
-  certificates: Entry[];
+  certificates: InventoryEntry[];
   next: string | null;
   total: number;
 }
