@@ -40,6 +40,9 @@ export async function startEntrypoint(o: EntrypointOptions): Promise<Entrypoint>
     ? createSecureServer({ ...tls, allowHTTP1: true, ...timeoutServerOptions(o.timeouts), settings: { maxConcurrentStreams: 256 } }, o.handler)
     : createHttpsServer({ ...tls, ...timeoutServerOptions(o.timeouts), noDelay: true }, o.handler);
   applyServerTimeouts(server, o.timeouts);
+  // The HTTP/2 server (and its HTTP/1.1 fallback) does not take `noDelay`: every answer is one
+  // write, so Nagle's algorithm can only delay it, never merge anything useful.
+  if (o.http2) server.on('secureConnection', (socket: { setNoDelay(on: boolean): unknown }) => socket.setNoDelay(true));
   const unguard = guardTlsServer(server, { identity: o.identity, logger: o.logger, ...(o.policy ? { policy: o.policy } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
