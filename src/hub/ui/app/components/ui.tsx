@@ -120,6 +120,20 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
   );
 }
 
+/** A confirm dialog's buttons: the (dangerous) action it asks about, then Cancel. */
+export function ConfirmButtons({ confirm, onConfirm, onCancel }: { confirm: ReactNode; onConfirm: () => void; onCancel: () => void }) {
+  return (
+    <div className="buttons">
+      <button type="button" className="danger" onClick={onConfirm}>
+        {confirm}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
 /** A secret shown once, selectable, with a copy button. */
 export function Secret({ label, value }: { label: string; value: string }) {
   return (

@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api';
-import { Done, Empty, Loading, PageHeader, Problem, Secret, Section, can } from '../components/ui';
+import { Listing, RowButton, Table } from '../components/table';
+import { SelectField } from '../components/form';
+import { Done, PageHeader, Problem, Secret, Section, can } from '../components/ui';
 import { ago, until } from '../format';
 import { useAction, usePoll } from '../hooks';
 
@@ -13,6 +15,13 @@ interface ApiToken {
   expiresAt: string | null;
   lastUsedAt: string | null;
 }
+
+const TTLS = [
+  ['', 'never'],
+  ['1d', '1 day'],
+  ['30d', '30 days'],
+  ['365d', '1 year'],
+] as const;
 
 /** API tokens for automation (the CLI, CI): shown once, role at most the owner’s. */
 export function ApiKeys({ me }: { me: Me }) {
@@ -46,23 +55,8 @@ export function ApiKeys({ me }: { me: Me }) {
             Name
             <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={64} placeholder="ci-deploy" />
           </label>
-          <label>
-            Role
-            <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {roles.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Expires after
-            <select aria-label="Expires after" value={ttl} onChange={(e) => setTtl(e.target.value)}>
-              <option value="">never</option>
-              <option value="1d">1 day</option>
-              <option value="30d">30 days</option>
-              <option value="365d">1 year</option>
-            </select>
-          </label>
+          <SelectField label="Role" value={role} onChange={(v) => setRole(v as Role)} options={roles} />
+          <SelectField label="Expires after" value={ttl} onChange={setTtl} options={TTLS} />
           <button type="submit" className="primary" disabled={action.busy}>
             Create token
           </button>
@@ -72,27 +66,10 @@ export function ApiKeys({ me }: { me: Me }) {
         <Done message={action.done} />
       </Section>
       <Section title={me.role === 'admin' ? 'All API tokens' : 'My API tokens'}>
-        {!data ? (
-          <Loading what="API tokens" />
-        ) : data.length === 0 ? (
-          <Empty>No API tokens.</Empty>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Role</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((t) => (
+        <Listing rows={data} what="API tokens" empty="No API tokens.">
+          {(rows) => (
+            <Table columns={['Name', 'Owner', 'Role', 'Created', 'Expires', 'Last used']} actions>
+              {rows.map((t) => (
                 <tr key={t.id}>
                   <th scope="row">{t.name}</th>
                   <td>{t.username}</td>
@@ -101,15 +78,15 @@ export function ApiKeys({ me }: { me: Me }) {
                   <td>{t.expiresAt ? until(t.expiresAt) : 'never'}</td>
                   <td>{ago(t.lastUsedAt)}</td>
                   <td>
-                    <button type="button" className="danger" onClick={() => void remove(t)} aria-label={`Delete API token ${t.name}`}>
+                    <RowButton tone="danger" onClick={() => void remove(t)} name={`Delete API token ${t.name}`}>
                       Delete
-                    </button>
+                    </RowButton>
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        )}
+            </Table>
+          )}
+        </Listing>
       </Section>
     </>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Me } from '../api';
-import { Empty, Loading, NeedsRole, PageHeader, Pill, Problem, Section, can } from '../components/ui';
+import { PillCell, Table } from '../components/table';
+import { Empty, Loading, NeedsRole, PageHeader, Problem, Section, can } from '../components/ui';
 import { time } from '../format';
 import { usePoll } from '../hooks';
 
@@ -57,38 +58,23 @@ export function Audit({ me }: { me: Me }) {
           <Empty>No entries.</Empty>
         ) : (
           <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Detail</th>
+            <Table columns={['When', 'Who', 'What', 'Target', 'Outcome', 'From', 'Detail']}>
+              {data.map((e) => (
+                <tr key={e.id}>
+                  <td>{time(e.at)}</td>
+                  <td>
+                    {e.actor} <span className="muted small">({e.actorKind})</span>
+                  </td>
+                  <td>
+                    <code>{e.action}</code>
+                  </td>
+                  <td>{e.target ?? '—'}</td>
+                  <PillCell value={e.outcome} label={`${e.outcome}${e.status ? ` ${e.status}` : ''}`} />
+                  <td>{e.client ?? '—'}</td>
+                  <td className="detail small">{e.detail ? JSON.stringify(e.detail) : ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.map((e) => (
-                  <tr key={e.id}>
-                    <td>{time(e.at)}</td>
-                    <td>
-                      {e.actor} <span className="muted small">({e.actorKind})</span>
-                    </td>
-                    <td>
-                      <code>{e.action}</code>
-                    </td>
-                    <td>{e.target ?? '—'}</td>
-                    <td>
-                      <Pill value={e.outcome} label={`${e.outcome}${e.status ? ` ${e.status}` : ''}`} />
-                    </td>
-                    <td>{e.client ?? '—'}</td>
-                    <td className="detail small">{e.detail ? JSON.stringify(e.detail) : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
             <div className="buttons">
               {before ? (
                 <button type="button" onClick={() => setBefore(undefined)}>

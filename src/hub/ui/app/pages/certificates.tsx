@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { api, type Me } from '../api';
-import { Dialog, Done, Empty, Loading, NeedsRole, PageHeader, Pill, Problem, Section, can } from '../components/ui';
+import { Listing, PillCell, RowButton, Table } from '../components/table';
+import { SelectField } from '../components/form';
+import { ConfirmButtons, Dialog, Done, NeedsRole, PageHeader, Problem, Section, can } from '../components/ui';
 import { ago, time, until } from '../format';
 import { useAction, usePoll } from '../hooks';
 
@@ -54,27 +56,10 @@ export function Certificates({ me }: { me: Me }) {
           </label>
         }
       >
-        {!data ? (
-          <Loading what="certificates" />
-        ) : rows.length === 0 ? (
-          <Empty>No certificates.</Empty>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Identity</th>
-                <th scope="col">Serial</th>
-                {data.source === 'ca' ? <th scope="col">Provisioner</th> : null}
-                <th scope="col">Status</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
+        <Listing rows={data ? rows : undefined} what="certificates" empty="No certificates.">
+          {(shown) => (
+            <Table columns={['Identity', 'Serial', 'Status', 'Expires', 'Last seen']} actions>
+              {shown.map((c) => (
                 <tr key={c.serial}>
                   <th scope="row">
                     {c.identity}
@@ -82,50 +67,31 @@ export function Certificates({ me }: { me: Me }) {
                   </th>
                   <td>
                     <code>{c.serial}</code>
+                    {c.provisioner ? <div className="muted small">issued by {c.provisioner}</div> : null}
                   </td>
-                  {data.source === 'ca' ? <td>{c.provisioner ?? '—'}</td> : null}
-                  <td>
-                    <Pill value={c.status} />
-                    {c.revokedAt ? <div className="muted small">{`${ago(c.revokedAt)}: ${c.revocationReason}`}</div> : null}
-                  </td>
+                  <PillCell value={c.status}>{c.revokedAt ? <div className="muted small">{`${ago(c.revokedAt)}: ${c.revocationReason}`}</div> : null}</PillCell>
                   <td title={time(c.notAfter)}>{until(c.notAfter)}</td>
                   <td>{ago(c.lastSeenAt)}</td>
                   <td>
                     {can(me.role, 'admin') && c.status !== 'revoked' && c.status !== 'expired' ? (
-                      <button type="button" className="danger" onClick={() => setTarget(c)} aria-label={`Revoke ${c.identity} (serial ${c.serial})`}>
+                      <RowButton tone="danger" onClick={() => setTarget(c)} name={`Revoke ${c.identity} (serial ${c.serial})`}>
                         Revoke
-                      </button>
+                      </RowButton>
                     ) : null}
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        )}
+            </Table>
+          )}
+        </Listing>
         <NeedsRole role={me.role} needed="admin" what="revoking certificates" />
       </Section>
       <Dialog open={target !== undefined} title="Revoke this certificate?" onClose={() => setTarget(undefined)}>
         <p>
           <strong>{target?.identity}</strong>, serial <code>{target?.serial}</code>. The CA revokes it and lists it in its CRL; the hub refuses it at once and cuts its open connections. Its holder needs a new certificate (agents: enroll again).
         </p>
-        <label>
-          Reason
-          <select aria-label="Reason" value={reason} onChange={(e) => setReason(e.target.value)}>
-            {REASONS.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <div className="buttons">
-          <button type="button" className="danger" onClick={() => target && void revoke(target)}>
-            Revoke certificate
-          </button>
-          <button type="button" onClick={() => setTarget(undefined)}>
-            Cancel
-          </button>
-        </div>
+        <SelectField label="Reason" value={reason} onChange={setReason} options={REASONS} />
+        <ConfirmButtons confirm="Revoke certificate" onConfirm={() => target && void revoke(target)} onCancel={() => setTarget(undefined)} />
       </Dialog>
     </>
   );

@@ -1,5 +1,6 @@
 import type { Status } from '../api';
-import { Empty, Loading, PageHeader, Pill, Problem, Section } from '../components/ui';
+import { PillCell, Table } from '../components/table';
+import { Empty, Loading, PageHeader, Problem, Section } from '../components/ui';
 import { ago } from '../format';
 import { usePoll } from '../hooks';
 import { Link } from '../router';
@@ -22,30 +23,17 @@ export function Dashboard() {
             <Tile label="Rolling updates" value={String(data.rollouts.length)} good={data.rollouts.length === 0} />
           </div>
           <Section title="Roles">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Role</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Health</th>
-                  <th scope="col">Detail</th>
-                  <th scope="col">Last seen</th>
+            <Table columns={['Role', 'Name', 'Health', 'Detail', 'Last seen']}>
+              {data.roles.map((r) => (
+                <tr key={`${r.role}/${r.name}`}>
+                  <td>{r.role}</td>
+                  <td>{r.name}</td>
+                  <PillCell value={r.healthy ? 'healthy' : 'unhealthy'} />
+                  <td className="detail">{r.detail}</td>
+                  <td>{ago(r.lastSeenAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.roles.map((r) => (
-                  <tr key={`${r.role}/${r.name}`}>
-                    <td>{r.role}</td>
-                    <td>{r.name}</td>
-                    <td>
-                      <Pill value={r.healthy ? 'healthy' : 'unhealthy'} />
-                    </td>
-                    <td className="detail">{r.detail}</td>
-                    <td>{ago(r.lastSeenAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </Section>
           {data.rollouts.length > 0 ? (
             <Section title="Rolling updates in progress">
@@ -65,36 +53,20 @@ export function Dashboard() {
                 <h3>
                   <Link to={`/stacks/${s.name}`}>{s.name}</Link> <span className="muted">version {s.version}</span>
                 </h3>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Instance</th>
-                      <th scope="col">Service</th>
-                      <th scope="col">Agent</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Health</th>
-                      <th scope="col">Routed</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.instances
-                      .filter((i) => i.stack === s.name)
-                      .map((i) => (
-                        <tr key={`${i.id}@${i.agent}`}>
-                          <td>{i.id}</td>
-                          <td>{i.service}</td>
-                          <td>{i.agent ?? '—'}</td>
-                          <td>
-                            <Pill value={i.state} />
-                          </td>
-                          <td>
-                            <Pill value={i.health} />
-                          </td>
-                          <td>{i.routed ? 'yes' : 'no'}</td>
-                        </tr>
-                      ))}
-                  </tbody>
-                </table>
+                <Table columns={['Instance', 'Service', 'Agent', 'State', 'Health', 'Routed']}>
+                  {data.instances
+                    .filter((i) => i.stack === s.name)
+                    .map((i) => (
+                      <tr key={`${i.id}@${i.agent}`}>
+                        <td>{i.id}</td>
+                        <td>{i.service}</td>
+                        <td>{i.agent ?? '—'}</td>
+                        <PillCell value={i.state} />
+                        <PillCell value={i.health} />
+                        <td>{i.routed ? 'yes' : 'no'}</td>
+                      </tr>
+                    ))}
+                </Table>
               </div>
             ))}
           </Section>

@@ -1,3 +1,4 @@
+import { SelectField } from '../components/form';
 import { Loading, Problem, Section } from '../components/ui';
 import { usePoll } from '../hooks';
 
@@ -12,30 +13,13 @@ interface DiffLine {
 export function DiffView({ stack, from, to, max, onChange }: { stack: string; from: number; to: number; max: number; onChange: (d: { from: number; to: number }) => void }) {
   const { data, error } = usePoll<{ from: number; to: number; lines: DiffLine[] }>(`/api/stacks/${stack}/diff?from=${from}&to=${to}`);
   const versions = Array.from({ length: max }, (_, i) => i + 1);
+  const choices = versions.map((v) => [v, `version ${v}`] as const);
   const changed = data?.lines.filter((l) => l.op !== ' ').length ?? 0;
   return (
     <Section title={`Diff: version ${from} → ${to}`}>
       <div className="inline-form">
-        <label>
-          From
-          <select aria-label="From" value={from} onChange={(e) => onChange({ from: Number(e.target.value), to })}>
-            {versions.map((v) => (
-              <option key={v} value={v}>
-                version {v}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          To
-          <select aria-label="To" value={to} onChange={(e) => onChange({ from, to: Number(e.target.value) })}>
-            {versions.map((v) => (
-              <option key={v} value={v}>
-                version {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="From" value={from} onChange={(v) => onChange({ from: Number(v), to })} options={choices} />
+        <SelectField label="To" value={to} onChange={(v) => onChange({ from, to: Number(v) })} options={choices} />
         <span className="muted" aria-live="polite">
           {data ? `${changed} line${changed === 1 ? '' : 's'} changed` : ''}
         </span>

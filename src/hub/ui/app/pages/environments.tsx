@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, type AgentView, type Me } from '../api';
-import { Done, Empty, Loading, PageHeader, Pill, Problem, Secret, Section, can } from '../components/ui';
+import { Listing, PillCell, Table } from '../components/table';
+import { SelectField } from '../components/form';
+import { Done, PageHeader, Pill, Problem, Secret, Section, can } from '../components/ui';
 import { ago, bytes, until } from '../format';
 import { useAction, usePoll } from '../hooks';
 
@@ -24,26 +26,10 @@ export function Environments({ me }: { me: Me }) {
       <PageHeader title="Environments" />
       <Problem error={agents.error} />
       <Section title="Agents">
-        {!agents.data ? (
-          <Loading what="agents" />
-        ) : agents.data.length === 0 ? (
-          <Empty>No agent has connected yet. Enroll a host below.</Empty>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Status</th>
-                <th scope="col">Version</th>
-                <th scope="col">Last heartbeat</th>
-                <th scope="col">CPU</th>
-                <th scope="col">Memory</th>
-                <th scope="col">Disk</th>
-                <th scope="col">Certificate</th>
-              </tr>
-            </thead>
-            <tbody>
-              {agents.data.map((a) => (
+        <Listing rows={agents.data} what="agents" empty="No agent has connected yet. Enroll a host below.">
+          {(rows) => (
+            <Table columns={['Agent', 'Status', 'Version', 'Last heartbeat', 'CPU', 'Memory', 'Disk', 'Certificate']}>
+              {rows.map((a) => (
                 <tr key={a.name}>
                   <th scope="row">
                     {a.name}
@@ -70,9 +56,9 @@ export function Environments({ me }: { me: Me }) {
                   <td>{a.certificate ? <span title={`serial ${a.certificate.serial}`}>expires {until(a.certificate.notAfter)}</span> : '—'}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        )}
+            </Table>
+          )}
+        </Listing>
       </Section>
       {can(me.role, 'admin') ? <Enrollment /> : <p className="muted">Enrolling hosts needs the admin role.</p>}
     </>
@@ -110,14 +96,16 @@ function Enrollment() {
           Agent name (optional)
           <input value={agentName} onChange={(e) => setAgentName(e.target.value)} pattern="[a-zA-Z0-9._\-]{1,128}" placeholder="any" />
         </label>
-        <label>
-          Valid for
-          <select aria-label="Valid for" value={ttl} onChange={(e) => setTtl(e.target.value)}>
-            <option value="15m">15 minutes</option>
-            <option value="1h">1 hour</option>
-            <option value="24h">24 hours</option>
-          </select>
-        </label>
+        <SelectField
+          label="Valid for"
+          value={ttl}
+          onChange={setTtl}
+          options={[
+            ['15m', '15 minutes'],
+            ['1h', '1 hour'],
+            ['24h', '24 hours'],
+          ]}
+        />
         <button type="submit" className="primary" disabled={action.busy}>
           Create enrollment token
         </button>
@@ -130,44 +118,27 @@ function Enrollment() {
         </div>
       ) : null}
       {tokens.data && tokens.data.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">For agent</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Used</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+        <Table columns={['Token', 'For agent', 'State', 'Created', 'Expires', 'Used']} actions>
+          {tokens.data.map((t) => (
+            <tr key={t.id}>
+              <td>
+                <code>{t.id}</code>
+              </td>
+              <td>{t.agentName ?? 'any'}</td>
+              <PillCell value={t.state} />
+              <td>
+                {ago(t.createdAt)} by {t.createdBy}
+              </td>
+              <td>{until(t.expiresAt)}</td>
+              <td>{t.usedAt ? `${ago(t.usedAt)} by ${t.usedBy} from ${t.usedFrom}` : '—'}</td>
+              <td>
+                <button type="button" onClick={() => void remove(t.id)} aria-label={`Delete enrollment token ${t.id}`}>
+                  Delete
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((t) => (
-              <tr key={t.id}>
-                <td>
-                  <code>{t.id}</code>
-                </td>
-                <td>{t.agentName ?? 'any'}</td>
-                <td>
-                  <Pill value={t.state} />
-                </td>
-                <td>
-                  {ago(t.createdAt)} by {t.createdBy}
-                </td>
-                <td>{until(t.expiresAt)}</td>
-                <td>{t.usedAt ? `${ago(t.usedAt)} by ${t.usedBy} from ${t.usedFrom}` : '—'}</td>
-                <td>
-                  <button type="button" onClick={() => void remove(t.id)} aria-label={`Delete enrollment token ${t.id}`}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       ) : null}
     </Section>
   );

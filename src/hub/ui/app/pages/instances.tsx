@@ -1,5 +1,6 @@
 import { api, type Instance, type Me } from '../api';
-import { Done, Empty, Loading, PageHeader, Pill, Problem, Section, can } from '../components/ui';
+import { Listing, PillCell, RowButton, Table } from '../components/table';
+import { Done, Empty, PageHeader, Pill, Problem, Section, can } from '../components/ui';
 import { ago } from '../format';
 import { useAction, usePoll } from '../hooks';
 import { Link } from '../router';
@@ -20,112 +21,76 @@ export function Instances({ me }: { me: Me }) {
       <Problem error={error ?? action.error} />
       <Done message={action.done} />
       <Section title="Instances">
-        {!data ? <Loading what="instances" /> : managed.length === 0 ? <Empty>No instances.</Empty> : <InstanceTable me={me} rows={managed} />}
+        <Listing rows={data ? managed : undefined} what="instances" empty="No instances.">
+          {(rows) => <InstanceTable me={me} rows={rows} />}
+        </Listing>
       </Section>
       <Section title="Found on hosts, not managed by any stack">
         {unmanaged.length === 0 ? (
           <Empty>None. Instances an agent finds on its host that no stack asks for show here; they keep running until you adopt them.</Empty>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Instance</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Runtime</th>
-                <th scope="col">State</th>
-                <th scope="col">Health</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+          <Table columns={['Instance', 'Agent', 'Runtime', 'State', 'Health']} actions>
+            {unmanaged.map((i) => (
+              <tr key={`${i.id}@${i.agent}`}>
+                <th scope="row">{i.id}</th>
+                <td>{i.agent}</td>
+                <td>{i.runtime ?? '—'}</td>
+                <PillCell value={i.state} />
+                <PillCell value={i.health} />
+                <td>
+                  {can(me.role, 'operator') ? (
+                    <RowButton tone="primary" onClick={() => void adopt(i.id)} disabled={action.busy} name={`Adopt ${i.id}`}>
+                      Adopt
+                    </RowButton>
+                  ) : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {unmanaged.map((i) => (
-                <tr key={`${i.id}@${i.agent}`}>
-                  <th scope="row">{i.id}</th>
-                  <td>{i.agent}</td>
-                  <td>{i.runtime ?? '—'}</td>
-                  <td>
-                    <Pill value={i.state} />
-                  </td>
-                  <td>
-                    <Pill value={i.health} />
-                  </td>
-                  <td>
-                    {can(me.role, 'operator') ? (
-                      <button type="button" className="primary" onClick={() => void adopt(i.id)} disabled={action.busy} aria-label={`Adopt ${i.id}`}>
-                        Adopt
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Section>
     </>
   );
 }
 
-function InstanceTable({ me, rows }: { me: Me; rows: Instance[] }) {
+function InstanceTable({ me, rows }: { me: Me; rows: readonly Instance[] }) {
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Instance</th>
-          <th scope="col">Agent</th>
-          <th scope="col">State</th>
-          <th scope="col">Health</th>
-          <th scope="col">Routed</th>
-          <th scope="col">Version</th>
-          <th scope="col">Restarts</th>
-          <th scope="col">Started</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
+    <Table columns={['Instance', 'Agent', 'State', 'Health', 'Routed', 'Version', 'Restarts', 'Started']} actions>
+      {rows.map((i) => (
+        <tr key={`${i.id}@${i.agent}`}>
+          <th scope="row">
+            {i.id}
+            <div className="muted small">
+              {i.runtime ?? ''} {i.url ?? ''} {i.pid ? `pid ${i.pid}` : ''}
+            </div>
           </th>
+          <td>{i.agent ?? '—'}</td>
+          <td>
+            <Pill value={i.state} />
+            {i.draining ? <Pill value="draining" /> : null}
+            {i.retiring ? <Pill value="draining" label="stopping" /> : null}
+            {!i.desired ? <Pill value="stopped" label="being stopped" /> : null}
+          </td>
+          <PillCell value={i.health}>{i.healthDetail ? <div className="muted small detail">{i.healthDetail}</div> : null}</PillCell>
+          <td>{i.routed ? 'yes' : 'no'}</td>
+          <td>
+            {i.version ?? '—'}
+            {i.desired && !i.upToDate && i.state !== 'pending' ? <div className="muted small">updating</div> : null}
+          </td>
+          <td>
+            {i.restarts}
+            {i.lastExit ? <div className="muted small">last exit {i.lastExit.signal ?? `code ${i.lastExit.code}`}</div> : null}
+          </td>
+          <td>{ago(i.startedAt)}</td>
+          <td>
+            {can(me.role, 'operator') && i.agent ? (
+              <Link to={`/instances/${encodeURIComponent(i.id)}/logs`} className="button" aria-label={`Logs of ${i.id}`}>
+                Logs
+              </Link>
+            ) : null}
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((i) => (
-          <tr key={`${i.id}@${i.agent}`}>
-            <th scope="row">
-              {i.id}
-              <div className="muted small">
-                {i.runtime ?? ''} {i.url ?? ''} {i.pid ? `pid ${i.pid}` : ''}
-              </div>
-            </th>
-            <td>{i.agent ?? '—'}</td>
-            <td>
-              <Pill value={i.state} />
-              {i.draining ? <Pill value="draining" /> : null}
-              {i.retiring ? <Pill value="draining" label="stopping" /> : null}
-              {!i.desired ? <Pill value="stopped" label="being stopped" /> : null}
-            </td>
-            <td>
-              <Pill value={i.health} />
-              {i.healthDetail ? <div className="muted small detail">{i.healthDetail}</div> : null}
-            </td>
-            <td>{i.routed ? 'yes' : 'no'}</td>
-            <td>
-              {i.version ?? '—'}
-              {i.desired && !i.upToDate && i.state !== 'pending' ? <div className="muted small">updating</div> : null}
-            </td>
-            <td>
-              {i.restarts}
-              {i.lastExit ? <div className="muted small">last exit {i.lastExit.signal ?? `code ${i.lastExit.code}`}</div> : null}
-            </td>
-            <td>{ago(i.startedAt)}</td>
-            <td>
-              {can(me.role, 'operator') && i.agent ? (
-                <Link to={`/instances/${encodeURIComponent(i.id)}/logs`} className="button" aria-label={`Logs of ${i.id}`}>
-                  Logs
-                </Link>
-              ) : null}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }

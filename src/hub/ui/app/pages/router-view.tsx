@@ -1,4 +1,5 @@
 import type { RoleStatus } from '../api';
+import { PillCell, Table } from '../components/table';
 import { Empty, Loading, PageHeader, Pill, Problem, Section } from '../components/ui';
 import { ago } from '../format';
 import { usePoll } from '../hooks';
@@ -45,35 +46,21 @@ export function RouterView() {
                 Route: <code>{s.rule}</code> · health check <code>GET {s.healthCheck.path}</code> every {s.healthCheck.intervalMs / 1000} s · {s.backends.length + s.external.length} backend
                 {s.backends.length + s.external.length === 1 ? '' : 's'} in the feed
               </p>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Instance</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">URL</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Health</th>
-                    <th scope="col">In the feed</th>
+              <Table columns={['Instance', 'Agent', 'URL', 'State', 'Health', 'In the feed']}>
+                {s.instances.map((i) => (
+                  <tr key={i.id}>
+                    <th scope="row">{i.id}</th>
+                    <td>{i.agent ?? '—'}</td>
+                    <td>{i.url ?? '—'}</td>
+                    <PillCell value={i.state} />
+                    <td>
+                      <Pill value={i.health} />
+                      {i.healthDetail ? <div className="muted small">{i.healthDetail}</div> : null}
+                    </td>
+                    <td>{i.routed ? 'yes' : i.draining ? 'no (draining)' : i.retiring ? 'no (stopping)' : 'no'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {s.instances.map((i) => (
-                    <tr key={i.id}>
-                      <th scope="row">{i.id}</th>
-                      <td>{i.agent ?? '—'}</td>
-                      <td>{i.url ?? '—'}</td>
-                      <td>
-                        <Pill value={i.state} />
-                      </td>
-                      <td>
-                        <Pill value={i.health} />
-                        {i.healthDetail ? <div className="muted small">{i.healthDetail}</div> : null}
-                      </td>
-                      <td>{i.routed ? 'yes' : i.draining ? 'no (draining)' : i.retiring ? 'no (stopping)' : 'no'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
             </Section>
           ))}
         </>

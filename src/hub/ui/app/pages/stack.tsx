@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError, api, type Me, type Rollout, type Stack, type StackIssue, type StackVersion } from '../api';
-import { Dialog, Done, Loading, NeedsRole, PageHeader, Pill, Problem, Secret, Section, can } from '../components/ui';
+import { PillCell, Table } from '../components/table';
+import { ConfirmButtons, Dialog, Done, Loading, NeedsRole, PageHeader, Pill, Problem, Secret, Section, can } from '../components/ui';
 import { YamlEditor } from '../components/yaml-editor';
 import { ago, time } from '../format';
 import { useAction, usePoll } from '../hooks';
@@ -199,45 +200,33 @@ function Scale({ me, stack, onScaled }: { me: Me; stack: Stack; onScaled: () => 
   };
   return (
     <Section title="Scale">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Service</th>
-            <th scope="col">Runtime</th>
-            <th scope="col">Replicas</th>
-            <th scope="col">
-              <span className="visually-hidden">Action</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {stack.services.map((s) => {
-            const value = wanted[s.name] ?? s.replicas;
-            return (
-              <tr key={s.name}>
-                <th scope="row">{s.name}</th>
-                <td>{s.runtime}</td>
-                <td>
-                  <input
-                    type="number"
-                    min={0}
-                    max={64}
-                    value={value}
-                    aria-label={`Replicas of ${s.name}`}
-                    disabled={s.runtime === 'external'}
-                    onChange={(e) => setWanted({ ...wanted, [s.name]: Number(e.target.value) })}
-                  />
-                </td>
-                <td>
-                  <button type="button" onClick={() => void scale(s.name, value)} disabled={action.busy || value === s.replicas || s.runtime === 'external'}>
-                    Scale {s.name}
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <Table columns={['Service', 'Runtime', 'Replicas']} actions="Action">
+        {stack.services.map((s) => {
+          const value = wanted[s.name] ?? s.replicas;
+          return (
+            <tr key={s.name}>
+              <th scope="row">{s.name}</th>
+              <td>{s.runtime}</td>
+              <td>
+                <input
+                  type="number"
+                  min={0}
+                  max={64}
+                  value={value}
+                  aria-label={`Replicas of ${s.name}`}
+                  disabled={s.runtime === 'external'}
+                  onChange={(e) => setWanted({ ...wanted, [s.name]: Number(e.target.value) })}
+                />
+              </td>
+              <td>
+                <button type="button" onClick={() => void scale(s.name, value)} disabled={action.busy || value === s.replicas || s.runtime === 'external'}>
+                  Scale {s.name}
+                </button>
+              </td>
+            </tr>
+          );
+        })}
+      </Table>
       <Problem error={action.error} />
       <Done message={action.done} />
     </Section>
@@ -263,63 +252,43 @@ function History({ me, stack, onRolledBack }: { me: Me; stack: Stack; onRolledBa
         {!versions.data ? (
           <Loading what="versions" />
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Why</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+          <Table columns={['Version', 'When', 'Who', 'Why']} actions>
+            {versions.data.map((v) => (
+              <tr key={v.version}>
+                <th scope="row">
+                  {v.version}
+                  {v.version === stack.version ? <span className="muted"> (current)</span> : null}
                 </th>
+                <td title={time(v.createdAt)}>{ago(v.createdAt)}</td>
+                <td>{v.author ?? '—'}</td>
+                <td className="detail">{v.note ?? '—'}</td>
+                <td className="row-actions">
+                  {v.version > 1 ? (
+                    <button type="button" onClick={() => setDiff({ from: v.version - 1, to: v.version })} aria-label={`Changes in version ${v.version}`}>
+                      Changes
+                    </button>
+                  ) : null}
+                  {v.version !== stack.version ? (
+                    <button type="button" onClick={() => setDiff({ from: v.version, to: stack.version })} aria-label={`Compare version ${v.version} with the current one`}>
+                      Compare with current
+                    </button>
+                  ) : null}
+                  {v.version !== stack.version && can(me.role, 'operator') ? (
+                    <button type="button" className="danger" onClick={() => setConfirm(v.version)} aria-label={`Roll back to version ${v.version}`}>
+                      Roll back
+                    </button>
+                  ) : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {versions.data.map((v) => (
-                <tr key={v.version}>
-                  <th scope="row">
-                    {v.version}
-                    {v.version === stack.version ? <span className="muted"> (current)</span> : null}
-                  </th>
-                  <td title={time(v.createdAt)}>{ago(v.createdAt)}</td>
-                  <td>{v.author ?? '—'}</td>
-                  <td className="detail">{v.note ?? '—'}</td>
-                  <td className="row-actions">
-                    {v.version > 1 ? (
-                      <button type="button" onClick={() => setDiff({ from: v.version - 1, to: v.version })} aria-label={`Changes in version ${v.version}`}>
-                        Changes
-                      </button>
-                    ) : null}
-                    {v.version !== stack.version ? (
-                      <button type="button" onClick={() => setDiff({ from: v.version, to: stack.version })} aria-label={`Compare version ${v.version} with the current one`}>
-                        Compare with current
-                      </button>
-                    ) : null}
-                    {v.version !== stack.version && can(me.role, 'operator') ? (
-                      <button type="button" className="danger" onClick={() => setConfirm(v.version)} aria-label={`Roll back to version ${v.version}`}>
-                        Roll back
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
         <NeedsRole role={me.role} needed="operator" what="rolling back" />
       </Section>
       {diff ? <DiffView stack={stack.name} from={diff.from} to={diff.to} onChange={setDiff} max={stack.version} /> : null}
       <Dialog open={confirm !== undefined} title={`Roll back ${stack.name} to version ${confirm ?? ''}?`} onClose={() => setConfirm(undefined)}>
         <p>Version {confirm} is stored again as a new version and deployed; changed instances are replaced one at a time.</p>
-        <div className="buttons">
-          <button type="button" className="danger" onClick={() => confirm !== undefined && void rollback(confirm)}>
-            Roll back to version {confirm}
-          </button>
-          <button type="button" onClick={() => setConfirm(undefined)}>
-            Cancel
-          </button>
-        </div>
+        <ConfirmButtons confirm={`Roll back to version ${confirm ?? ''}`} onConfirm={() => confirm !== undefined && void rollback(confirm)} onCancel={() => setConfirm(undefined)} />
       </Dialog>
     </>
   );
@@ -335,36 +304,21 @@ function Rollouts({ name }: { name: string }) {
       ) : data.length === 0 ? (
         <p className="muted">No rolling update yet: instances whose spec changes are replaced here, one batch at a time.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Versions</th>
-              <th scope="col">Kind</th>
-              <th scope="col">State</th>
-              <th scope="col">Detail</th>
-              <th scope="col">Started</th>
-              <th scope="col">By</th>
+        <Table columns={['#', 'Versions', 'Kind', 'State', 'Detail', 'Started', 'By']}>
+          {data.map((r) => (
+            <tr key={r.id}>
+              <td>{r.id}</td>
+              <td>
+                {r.fromVersion ?? '—'} → {r.toVersion}
+              </td>
+              <td>{r.kind}</td>
+              <PillCell value={r.state} />
+              <td className="detail">{r.detail}</td>
+              <td>{ago(r.startedAt)}</td>
+              <td>{r.actor}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data.map((r) => (
-              <tr key={r.id}>
-                <td>{r.id}</td>
-                <td>
-                  {r.fromVersion ?? '—'} → {r.toVersion}
-                </td>
-                <td>{r.kind}</td>
-                <td>
-                  <Pill value={r.state} />
-                </td>
-                <td className="detail">{r.detail}</td>
-                <td>{ago(r.startedAt)}</td>
-                <td>{r.actor}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </Section>
   );

@@ -1,5 +1,6 @@
 import type { Me, Stack } from '../api';
-import { Empty, Loading, PageHeader, Pill, Problem, Section, can } from '../components/ui';
+import { Listing, Table } from '../components/table';
+import { PageHeader, Pill, Problem, Section, can } from '../components/ui';
 import { ago } from '../format';
 import { usePoll } from '../hooks';
 import { Link } from '../router';
@@ -18,23 +19,10 @@ export function Stacks({ me }: { me: Me }) {
       </PageHeader>
       <Problem error={error} />
       <Section title="Stacks">
-        {!data ? (
-          <Loading what="stacks" />
-        ) : data.length === 0 ? (
-          <Empty>No stacks yet.</Empty>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Stack</th>
-                <th scope="col">Version</th>
-                <th scope="col">Services</th>
-                <th scope="col">Last change</th>
-                <th scope="col">Rolling update</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((s) => (
+        <Listing rows={data} what="stacks" empty="No stacks yet.">
+          {(rows) => (
+            <Table columns={['Stack', 'Version', 'Services', 'Last change', 'Rolling update']}>
+              {rows.map((s) => (
                 <tr key={s.name}>
                   <th scope="row">
                     <Link to={`/stacks/${s.name}`}>{s.name}</Link>
@@ -55,9 +43,9 @@ export function Stacks({ me }: { me: Me }) {
                   <td>{s.rollout ? <Pill value={s.rollout.state} label={`${s.rollout.state} → v${s.rollout.toVersion}`} /> : '—'}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        )}
+            </Table>
+          )}
+        </Listing>
       </Section>
     </>
   );

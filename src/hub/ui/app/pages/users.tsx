@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api';
-import { Done, Loading, NeedsRole, PageHeader, Problem, Section, can } from '../components/ui';
+import { Listing, RowButton, Table } from '../components/table';
+import { SelectField } from '../components/form';
+import { Done, NeedsRole, PageHeader, Problem, Section, can } from '../components/ui';
 import { ago } from '../format';
 import { useAction, usePoll } from '../hooks';
 
@@ -10,6 +12,8 @@ interface User {
   createdAt: string | null;
   updatedAt: string;
 }
+
+const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 
 /** Users and their roles (admins). */
 export function Users({ me }: { me: Me }) {
@@ -60,14 +64,7 @@ export function Users({ me }: { me: Me }) {
             Password
             <input required type="password" minLength={8} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} autoComplete="new-password" />
           </label>
-          <label>
-            Role
-            <select aria-label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
-              <option>viewer</option>
-              <option>operator</option>
-              <option>admin</option>
-            </select>
-          </label>
+          <SelectField label="Role" value={form.role} onChange={(v) => setForm({ ...form, role: v as Role })} options={ROLES} />
           <button type="submit" className="primary" disabled={action.busy}>
             Create user
           </button>
@@ -75,48 +72,37 @@ export function Users({ me }: { me: Me }) {
         <p className="muted small">Viewers read everything but logs, users and the audit log; operators also deploy, scale, roll back and read logs; admins also manage users, hosts and certificates.</p>
       </Section>
       <Section title="Users">
-        {!data ? (
-          <Loading what="users" />
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((u) => (
+        <Listing rows={data} what="users">
+          {(rows) => (
+            <Table columns={['User', 'Role', 'Created']} actions>
+              {rows.map((u) => (
                 <tr key={u.username}>
                   <th scope="row">{u.username}</th>
                   <td>
                     <select value={u.role} onChange={(e) => void setRole(u, e.target.value as Role)} disabled={u.username === 'admin'} aria-label={`Role of ${u.username}`}>
-                      <option>viewer</option>
-                      <option>operator</option>
-                      <option>admin</option>
+                      {ROLES.map((r) => (
+                        <option key={r}>{r}</option>
+                      ))}
                     </select>
                   </td>
                   <td>{ago(u.createdAt)}</td>
                   <td className="row-actions">
-                    <button type="button" onClick={() => void resetPassword(u)} aria-label={`Set the password of ${u.username}`}>
+                    <RowButton onClick={() => void resetPassword(u)} name={`Set the password of ${u.username}`}>
                       Set password
-                    </button>
+                    </RowButton>
                     {u.username !== 'admin' ? (
-                      <button type="button" className="danger" onClick={() => void remove(u)} aria-label={`Delete ${u.username}`}>
+                      <RowButton tone="danger" onClick={() => void remove(u)} name={`Delete ${u.username}`}>
                         Delete
-                      </button>
+                      </RowButton>
                     ) : null}
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        )}
+            </Table>
+          )}
+        </Listing>
       </Section>
     </>
   );
 }
+
