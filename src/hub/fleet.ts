@@ -4,7 +4,8 @@ import type { RuntimeSpec } from './stacks/instances.js';
 import { parseInstanceId, vectorIdentity } from './stacks/instances.js';
 import type { Runtime } from './stacks/schema.js';
 import type { AgentRecord, AgentStore, HostFacts } from './store/agents.js';
-import type { HealthState, InstanceExtra, InstanceReport, InstanceStore, ReportedState } from './store/instances.js';
+import type { HealthState, InstanceReport, InstanceStore, ReportedState } from './store/instances.js';
+import type { InstanceFields } from './instance-fields.js';
 import { assignInstances } from './scheduling/assignment.js';
 import { agentLiveness, type Liveness, type LivenessPolicy } from './scheduling/liveness.js';
 
@@ -53,34 +54,7 @@ export interface SyncAnswer {
 /** `pending`: not assigned or not reported yet; `unknown`: its agent stopped syncing. */
 export type InstanceState = ReportedState | 'pending' | 'unknown';
 
-export interface InstanceView {
-  id: string;
-  stack: string;
-  service: string;
-  runtime: string | null;
-  agent: string | null;
-  state: InstanceState;
-  health: HealthState;
-  healthDetail: string;
-  pid: number | null;
-  url: string | null;
-  identity: string;
-  restarts: number;
-  startedAt: number | null;
-  lastReportAt: number | null;
-  /** The stack version whose spec this instance should run, and whether it does. */
-  version: number | null;
-  upToDate: boolean;
-  /** In the routers' feed now (running, not draining or retiring). */
-  routed: boolean;
-  draining: boolean;
-  retiring: boolean;
-  /** False for an instance no stack asks for (being stopped, or unmanaged). */
-  desired: boolean;
-  /** Found running on an agent and claimed by no stack: can be adopted. */
-  unmanaged: boolean;
-  lastExit: InstanceExtra['lastExit'] | null;
-}
+export type InstanceView = InstanceFields<number, InstanceState, HealthState>;
 
 export interface AgentCondition {
   healthy: boolean;

@@ -1,4 +1,5 @@
 import type { AgentView, InstanceView } from '../fleet.js';
+import type { InstanceFields } from '../instance-fields.js';
 import type { RoleStatus } from '../health/peers.js';
 import type { CurrentStack } from '../stacks/catalog.js';
 import { routingOf } from '../stacks/schema.js';
@@ -8,7 +9,7 @@ import type { StackVersion } from '../store/stacks.js';
 /** JSON shapes of the hub API; timestamps are ISO 8601 strings (or null). Domain types stay apart. */
 export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-export function instanceWire(v: InstanceView) {
+export function instanceWire(v: InstanceView): InstanceFields<string> {
   return {
     id: v.id,
     stack: v.stack,

@@ -3,6 +3,9 @@ import { chooseLeader } from './election.js';
 import { parseReport, type ReplicaReport } from './report.js';
 import { controllerSettings } from './settings.js';
 import type { SetState, SetStore } from './set-store.js';
+import type { ReplicationView } from './view.js';
+
+export type { ReplicationView, ReplicaView, ReplicaSetView } from './view.js';
 
 /** A desired instance of an embedded service (a slot), as the deployer has it. */
 export interface ReplicaSlot {
@@ -272,35 +275,4 @@ export class ReplicationController {
     for (const list of out.values()) list.sort((a, b) => a.slot - b.slot);
     return out;
   }
-}
-
-export interface ReplicationView {
-  sets: Array<{
-    set: string;
-    phase: SetState['phase'];
-    epoch: number;
-    leader: string | null;
-    logId: string | null;
-    replicas: Array<{
-      id: string;
-      agent: string | null;
-      state: string;
-      retiring: boolean;
-      joining: boolean;
-      role: string | null;
-      epoch: number | null;
-      position: number | null;
-      /** First record the replica's log still holds. */
-      logStart: number | null;
-      lag: number | null;
-      inSync: boolean | null;
-      ready: boolean | null;
-      detail: string | null;
-      dirty: boolean;
-      /** A leader's view of its followers. */
-      followers: Array<{ id: string; position: number; lag: number; inSync: boolean }> | null;
-      snapshotsInstalled: number;
-      reportedMsAgo: number | null;
-    }>;
-  }>;
 }

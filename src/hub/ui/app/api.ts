@@ -2,6 +2,8 @@
  * The console's side of the hub API: same-origin fetches with the session cookie, the CSRF token on
  * every state-changing request, and RFC 9457 problems turned into ApiError.
  */
+import type { InstanceFields } from '../../instance-fields';
+
 export interface StackIssue {
   line?: number;
   column?: number;
@@ -125,30 +127,8 @@ export interface StackVersion {
   yaml?: string;
 }
 
-export interface Instance {
-  id: string;
-  stack: string;
-  service: string;
-  runtime: string | null;
-  agent: string | null;
-  state: string;
-  health: string;
-  healthDetail: string;
-  pid: number | null;
-  url: string | null;
-  identity: string;
-  restarts: number;
-  startedAt: string | null;
-  lastReportAt: string | null;
-  version: number | null;
-  upToDate: boolean;
-  routed: boolean;
-  draining: boolean;
-  retiring: boolean;
-  desired: boolean;
-  unmanaged: boolean;
-  lastExit: { code: number | null; signal: string | null; at: string | null } | null;
-}
+/** An instance as `GET /api/instances` answers it (the server's shape, timestamps as ISO strings). */
+export type Instance = InstanceFields<string>;
 
 export interface AgentView {
   name: string;
