@@ -2,7 +2,8 @@
  * A replica set of three in-process replicas driven by assignments (what the hub's controller sends
  * through the agents): writes through any replica reach the leader and are visible on every replica
  * after wait=true; concurrent writers end with identical contents; a restarted follower catches up
- * from the log; one whose position was truncated away catches up from a snapshot; fencing.
+ * from the log; one whose position was truncated away catches up from a snapshot (fencing and the
+ * consistency knobs: consistency.test.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
