@@ -272,6 +272,7 @@ describe('the web console in Chromium', { timeout: 300_000 }, () => {
     const res = await request(`${p.hubUrl}/api/stacks`, { dispatcher: p.agent, headers: { authorization: `Bearer ${secret}` } });
     assert.equal(res.statusCode, 200);
     await res.body.dump();
+    await page.getByRole('row').filter({ hasText: 'ci-deploy' }).getByRole('button', { name: 'Delete API token ci-deploy' }).waitFor();
     await shot('api-keys');
     await go('Users');
     await page.getByLabel('Username', { exact: true }).fill('vera');
