@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { readBody } from './json-body.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const PHOENIX_BIN = join(REPO_ROOT, 'bin', 'phoenix.js');
@@ -137,12 +138,6 @@ export async function viaGateway(p: Platform, method: 'GET' | 'POST' | 'PUT' | '
     body: body === undefined ? null : JSON.stringify(body),
     headersTimeout: 30_000,
   });
-  const text = await res.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   return { status: res.statusCode, text, json: json as { result?: unknown; status?: unknown } | undefined, ms: Date.now() - started };
 }

@@ -11,6 +11,7 @@ import { validateConfig } from '../../../src/core/config.js';
 import { silentLogger } from '../../../src/core/log.js';
 import type { RoleHandle } from '../../../src/core/lifecycle.js';
 import type { TlsIdentity } from '../../../src/core/tls/identity.js';
+import { readBody } from '../../helpers/json-body.js';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery';
 export const CA_URL = 'https://ca.phoenix.test:9000';
@@ -131,13 +132,7 @@ export async function call(t: { ca: TestCa; url: string }, method: string, path:
     ...(body === undefined ? {} : { body }),
     dispatcher: dispatcherFor(t.ca.rootPem, o.identity),
   });
-  const text = await res.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   return { status: res.statusCode, headers: res.headers, text, json };
 }
 
@@ -152,18 +147,7 @@ export async function closeDispatchers(): Promise<void> {
   dispatchers.clear();
 }
 
-/** Retries `check` until it stops throwing (returns its value) or `timeoutMs` passes (rethrows). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
-}
+export { eventually } from '../../helpers/eventually.js';
 
 /** A sync body as an agent would send it. */
 export function syncBody(name: string, instances: unknown[] = [], extra: Record<string, unknown> = {}) {

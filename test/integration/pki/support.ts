@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/core/log.js';
 import { loadProvisionerKey, mintToken, type CaEndpoint, type ProvisionerKey } from '../../../src/core/ca-client/index.js';
 import { caConfigSchema, type CaConfigInput } from '../../../src/pki/config.js';
 import { startCa, type CaHandle } from '../../../src/pki/main.js';
+import { readBody } from '../../helpers/json-body.js';
 
 export const TRUST_DOMAIN = 'phoenix.test';
 
@@ -61,13 +62,7 @@ export class CaUnderTest {
         dispatcher: agent,
         ...(options.body !== undefined ? { body: options.body, headers: { 'content-type': options.contentType ?? 'application/json' } } : {}),
       });
-      const text = await res.body.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
+      const { text, json } = await readBody(res);
       return { status: res.statusCode, type: String(res.headers['content-type'] ?? ''), text, json };
     } finally {
       await agent.close();
@@ -79,13 +74,7 @@ export class CaUnderTest {
     const agent = new Agent({ connect: { ca: this.handle.rootPem } });
     try {
       const res = await request(new URL(path, this.url), { method, dispatcher: agent, headers });
-      const text = await res.body.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
+      const { text, json } = await readBody(res);
       return { status: res.statusCode, text, json };
     } finally {
       await agent.close();

@@ -14,6 +14,7 @@ import { createLogger, silentLogger } from '../../../src/core/log.js';
 import { createMtlsAgent, IdentityPolicy, type TlsIdentity } from '../../../src/core/tls/index.js';
 import { startVector, vectorConfigSchema } from '../../../src/vector/main.js';
 import type { ReplicaStatus } from '../../../src/vector/replication/wire.js';
+import { readBody } from '../../helpers/json-body.js';
 
 export interface Node {
   id: string;
@@ -118,13 +119,7 @@ export class Cluster {
       body: body === undefined ? null : JSON.stringify(body),
       headersTimeout: 60_000,
     });
-    const text = await res.body.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const { text, json } = await readBody(res);
     const served = res.headers['x-phoenix-served-by'];
     return { status: res.statusCode, text, json, servedBy: typeof served === 'string' ? served : undefined };
   }

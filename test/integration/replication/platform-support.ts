@@ -20,6 +20,7 @@ import { startAgent } from '../../../src/agent/main.js';
 import type { ReplicationView } from '../../../src/hub/replication/controller.js';
 import type { ReplicaStatus } from '../../../src/vector/replication/wire.js';
 import { hubToken, PHOENIX_BIN, type Platform } from '../../helpers/platform.js';
+import { readBody } from '../../helpers/json-body.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the APIs under test */
 export const TD = 'phoenix.internal';
@@ -87,13 +88,7 @@ export class Support {
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
       body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    const text = await res.body.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const { text, json } = await readBody(res);
     return { status: res.statusCode, json, text };
   }
 

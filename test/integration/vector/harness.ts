@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { buildVectorApp, Engine } from '../../../src/vector/main.js';
 import { silentLogger } from '../../../src/core/log.js';
+import { readBody } from '../../helpers/json-body.js';
 
 export interface PlainVector {
   url: string;
@@ -61,13 +62,7 @@ export async function raw(method: string, url: string, body?: unknown, headers: 
     headers: hasBody ? { 'content-type': 'application/json', ...headers } : headers,
     ...(hasBody ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
-  const text = await res.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   return { status: res.statusCode, headers: res.headers, text, json };
 }
 
