@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PhoenixError } from '../core/errors.js';
 import { once, type RoleHandle } from '../core/lifecycle.js';
-import { IdentityPolicy, type TlsIdentity } from '../core/tls/index.js';
+import type { TlsIdentity } from '../core/tls/index.js';
 import { startEntrypoint } from '../proxy/entrypoint.js';
 import { renderPlainTextError, renderQdrantStyleError } from '../proxy/error-response.js';
 import type { Exchange, ProxyRequest, ProxyResponse } from '../proxy/exchange.js';
@@ -16,7 +16,7 @@ import { isQdrantRead } from '../proxy/qdrant-operations.js';
 import { ReverseProxy } from '../proxy/reverse-proxy.js';
 import type { ProxyStatus } from '../proxy/status.js';
 import { startStatusListener } from '../proxy/status-listener.js';
-import { UpstreamPool } from '../proxy/upstream/pool.js';
+import { upstreamPoolFor } from '../proxy/upstream/pool.js';
 import { qdrantAuth } from './auth/auth-middleware.js';
 import { QdrantAuthenticator } from './auth/authenticator.js';
 import type { GatewayConfig } from './config.js';
@@ -61,7 +61,7 @@ export async function startGateway(config: GatewayConfig, deps: { identity: TlsI
     ...(config.serviceHost ? { upstreamHost: config.serviceHost } : {}),
     dropHeaders: CREDENTIAL_HEADERS,
     accessLog: config.accessLog,
-    createPool: (server) => new UpstreamPool({ url: server.url, identity, serverPolicy: IdentityPolicy.fromPattern(server.identity) }),
+    createPool: (server) => upstreamPoolFor(server, identity),
   });
   built.proxy = proxy;
   // Static configuration: everything to the router.

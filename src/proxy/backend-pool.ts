@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Backend } from './backend.js';
-import type { ServerSpec } from './dynamic-config.js';
+import { serverTrustLabel, type ServerSpec } from './dynamic-config.js';
 import type { UpstreamPool } from './upstream/pool.js';
 
 /**
@@ -18,10 +18,15 @@ export class BackendPool {
   ) {}
 
   acquire(server: ServerSpec, drainTimeoutMs: number): Backend {
-    const key = Backend.key(server.url, server.identity);
+    const trust = serverTrustLabel(server);
+    const key = Backend.key(server.url, trust);
     let backend = this.backends.get(key);
     if (!backend) {
-      backend = new Backend(server.url, server.identity, this.createPool(server), this.logger);
+      const pool = this.createPool(server);
+      backend = new Backend(server.url, trust, pool, this.logger);
+      // A server whose trust roots cannot be used (an unparseable CA bundle) is down for good,
+      // with the reason; the rest of its service serves.
+      if (pool.unusable !== undefined) backend.markDown(pool.unusable);
       this.backends.set(key, backend);
     }
     this.drainTimeouts.set(backend, drainTimeoutMs);

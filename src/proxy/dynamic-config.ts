@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { durationMs } from '../core/config.js';
 
@@ -18,10 +19,31 @@ export const serverSchema = z.strictObject({
     .url()
     .refine((u) => u.startsWith('https://'), 'backends are reached over mTLS: the url must start with https://'),
   /** The SPIFFE identity the backend must present (`spiffe://<td>/<role>/<name>` or `…/<role>/*`). */
-  identity: z.string().regex(SPIFFE_PATTERN, 'expected spiffe://<trust-domain>/<role>/<name or *>'),
+  identity: z.string().regex(SPIFFE_PATTERN, 'expected spiffe://<trust-domain>/<role>/<name or *>').optional(),
+  /**
+   * Instead of `identity`, for servers outside Phoenix's PKI (runtime `external`, real Qdrant
+   * nodes): the PEM CA bundle that signs them, trusted for this server alone in place of Phoenix's
+   * root. A bundle that does not parse disables this server only (status API shows why).
+   */
+  ca: z.string().min(1).optional(),
+  /** With `ca`: the name the server's certificate must hold; the url's host by default. */
+  serverName: z.string().min(1).optional(),
   /** Share of traffic relative to the other servers (weighted strategies); 0 takes none. */
   weight: z.number().int().min(0).max(1000).default(1),
+}).superRefine((s, ctx) => {
+  if ((s.identity === undefined) === (s.ca === undefined)) ctx.addIssue({ code: 'custom', path: ['identity'], message: 'a server needs exactly one of identity (a Phoenix replica) or ca (an external endpoint)' });
+  if (s.serverName !== undefined && s.ca === undefined) ctx.addIssue({ code: 'custom', path: ['serverName'], message: 'serverName goes with ca' });
 });
+
+/**
+ * What a server must prove, as one line: its SPIFFE identity pattern, or for an external server
+ * the fingerprint of its CA bundle and the name checked (a changed bundle makes a new backend).
+ */
+export function serverTrustLabel(server: ServerSpec): string {
+  if (server.identity !== undefined) return server.identity;
+  const digest = createHash('sha256').update(server.ca ?? '').digest('hex').slice(0, 16);
+  return `ca:sha256:${digest} name:${server.serverName ?? new URL(server.url).hostname.replace(/^\[|\]$/g, '')}`;
+}
 
 export const healthCheckSchema = z
   .strictObject({

@@ -140,10 +140,11 @@ export class ReverseProxy {
   }
 
   /** One attempt on a backend the balancer picks; on a failure that allows it, the next attempt elsewhere. */
-  private attempt(ex: Exchange, route: Route, headers: string[], body: Buffer | ProxyRequest | null, replayable: boolean, attempt: number, tried: Set<Backend> | undefined): void {
+  private attempt(ex: Exchange, route: Route, headers: string[], body: Buffer | ProxyRequest | null, replayable: boolean, attempt: number, tried: Set<Backend> | undefined, previous?: Error): void {
     const service = route.service;
     const backend = service.balancer.pick(tried);
-    if (!backend) return this.fail(ex, route, noBackend(service));
+    // No (other) backend: 503, saying why the last one tried failed.
+    if (!backend) return this.fail(ex, route, noBackend(service, previous));
     ex.backend = backend.url;
     forwardOnce(ex, backend, headers, body, service.spec.responseTimeout, (err, status) => {
       if (!err) {
@@ -171,7 +172,7 @@ export class ReverseProxy {
       (tried ??= new Set()).add(backend);
       ex.retries++;
       this.metrics.retried(service.name);
-      this.guarded(ex, route, () => this.attempt(ex, route, headers, body, replayable, attempt + 1, tried));
+      this.guarded(ex, route, () => this.attempt(ex, route, headers, body, replayable, attempt + 1, tried, err));
     });
   }
 
@@ -211,6 +212,6 @@ export class ReverseProxy {
   }
 }
 
-function noBackend(service: ServiceRuntime): UnavailableError {
-  return new UnavailableError('PROXY_NO_BACKEND', `Service Unavailable: no healthy backend for service ${service.name}`);
+function noBackend(service: ServiceRuntime, previous?: Error): UnavailableError {
+  return new UnavailableError('PROXY_NO_BACKEND', `Service Unavailable: no healthy backend for service ${service.name}${previous ? `; last failure: ${previous.message}` : ''}`);
 }

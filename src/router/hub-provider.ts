@@ -15,18 +15,26 @@ const discoverySchema = z.object({
       default: z.boolean().default(false),
       healthCheck: z.object({ path: z.string(), intervalMs: z.number(), timeoutMs: z.number() }).optional(),
       backends: z.array(z.object({ id: z.string(), url: z.string().url(), identity: z.string() })),
+      /** Runtime `external` endpoints (real Qdrant nodes): trusted through their own CA bundle. */
+      external: z.array(z.object({ id: z.string(), url: z.string().url(), ca: z.string(), serverName: z.string().optional() })).default([]),
     }),
   ),
 });
 export type DiscoveryFeed = z.infer<typeof discoverySchema>;
 
-/** Converts the feed into a snapshot: a service per stack service, a Host router, a catch-all for the default. */
+/**
+ * Converts the feed into a snapshot: a service per stack service (its Phoenix replicas and its
+ * external endpoints together), a Host router, a catch-all for the default.
+ */
 export function snapshotFromFeed(feed: DiscoveryFeed, responseTimeoutMs: number): RawSnapshot {
   const routers: Record<string, unknown> = {};
   const services: Record<string, unknown> = {};
   for (const s of feed.services) {
     services[s.name] = {
-      servers: s.backends.map((b) => ({ url: b.url, identity: b.identity })),
+      servers: [
+        ...s.backends.map((b) => ({ url: b.url, identity: b.identity })),
+        ...s.external.map((e) => ({ url: e.url, ca: e.ca, ...(e.serverName !== undefined ? { serverName: e.serverName } : {}) })),
+      ],
       responseTimeout: responseTimeoutMs,
       ...(s.healthCheck ? { healthCheck: { path: s.healthCheck.path, interval: s.healthCheck.intervalMs, timeout: s.healthCheck.timeoutMs } } : {}),
     };

@@ -12,7 +12,7 @@ import { isQdrantRead } from '../proxy/qdrant-operations.js';
 import { ReverseProxy } from '../proxy/reverse-proxy.js';
 import type { ProxyStatus } from '../proxy/status.js';
 import { startStatusListener } from '../proxy/status-listener.js';
-import { UpstreamPool } from '../proxy/upstream/pool.js';
+import { upstreamPoolFor } from '../proxy/upstream/pool.js';
 import type { RouterConfig } from './config.js';
 import { HubProvider } from './hub-provider.js';
 
@@ -37,7 +37,7 @@ export async function startRouter(config: RouterConfig, deps: { identity: TlsIde
     renderError: renderQdrantStyleError,
     isIdempotent: isQdrantRead,
     accessLog: config.accessLog,
-    createPool: (server) => new UpstreamPool({ url: server.url, identity, serverPolicy: IdentityPolicy.fromPattern(server.identity) }),
+    createPool: (server) => upstreamPoolFor(server, identity),
   });
   const aggregator = new ConfigAggregator({ logger, throttleMs: config.throttle, apply: (c) => proxy.apply(c) });
   const hub = config.hubUrl ? createMtlsAgent(identity, { serverPolicy: IdentityPolicy.roles(config.trustDomain, 'hub') }) : undefined;

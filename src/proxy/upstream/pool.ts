@@ -1,6 +1,8 @@
-import { connect, createSecureContext, type ConnectionOptions, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Http2ServerRequest } from 'node:http2';
-import { identityOfCertificate, revocationListOf, type IdentityPolicy, type TlsIdentity } from '../../core/tls/index.js';
+import { X509Certificate } from 'node:crypto';
+import { identityOfCertificate, IdentityPolicy, revocationListOf, type TlsIdentity } from '../../core/tls/index.js';
+import type { ServerSpec } from '../dynamic-config.js';
 import { ProtocolError, ResponseParser, type ResponseSink } from './response-parser.js';
 
 /** What one upstream exchange reports, in order: head, body chunks, end — or one error. */
@@ -33,9 +35,15 @@ export interface UpstreamPoolOptions {
   /** `https://host:port` */
   url: string;
   identity: TlsIdentity;
-  /** Identities the backend may present. */
-  serverPolicy: IdentityPolicy;
+  /** Identities the backend may present (a Phoenix replica; unused with `trust`). */
+  serverPolicy?: IdentityPolicy;
   connectTimeoutMs?: number;
+  /**
+   * A server outside Phoenix's PKI (a real Qdrant node): trust exactly this PEM CA bundle instead of
+   * Phoenix's root and check the host name `serverName` instead of a SPIFFE identity. The pool
+   * still presents its own certificate (a node requiring mTLS with Phoenix's CA accepts it).
+   */
+  trust?: { ca: string; serverName: string };
   /** Idle keep-alive connections close after this long (shorter than the servers' own). */
   idleTimeoutMs?: number;
 }
@@ -62,6 +70,8 @@ export class UpstreamPool {
   private context: SecureContext;
   private session: Buffer | undefined;
   private closed = false;
+  /** Why this pool can never connect (its trust roots are unusable); set once, at construction. */
+  readonly unusable: string | undefined;
   private readonly unsubscribe: () => void;
   private readonly idleTimeoutMs: number;
   private sweeper: NodeJS.Timeout | undefined;
@@ -70,12 +80,19 @@ export class UpstreamPool {
     const u = new URL(options.url);
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(u.port || 443);
+    this.unusable = options.trust ? caBundleProblem(options.trust.ca) : undefined;
+    // An unusable pool is closed from the start: dispatch answers with the reason, no new branch
+    // on the hot path.
+    if (this.unusable !== undefined) this.closed = true;
     this.context = this.buildContext();
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
-    this.unsubscribe = options.identity.onRenewed(() => {
-      this.context = this.buildContext();
-      this.session = undefined;
-    });
+    this.unsubscribe =
+      this.unusable !== undefined
+        ? () => undefined
+        : options.identity.onRenewed(() => {
+            this.context = this.buildContext();
+            this.session = undefined;
+          });
   }
 
   get connections(): number {
@@ -84,7 +101,7 @@ export class UpstreamPool {
 
   dispatch(req: UpstreamRequest, handler: UpstreamHandler): UpstreamControl {
     if (this.closed) {
-      handler.onError(upstreamError('upstream pool closed', 'UPSTREAM_CLOSED'), false);
+      handler.onError(this.unusable !== undefined ? upstreamError(this.unusable, 'UPSTREAM_TRUST') : upstreamError('upstream pool closed', 'UPSTREAM_CLOSED'), false);
       return { abort() {}, resume() {} };
     }
     let conn = this.idle.pop();
@@ -145,11 +162,13 @@ export class UpstreamPool {
       secureContext: this.context,
       rejectUnauthorized: true,
       ALPNProtocols: ['http/1.1'],
-      // The SPIFFE identity replaces the host name check (backends are reached by address).
+      // The SPIFFE identity replaces the host name check (backends are reached by address);
+      // an external server is checked by name against its own CA.
       checkServerIdentity: (_host: string, cert: PeerCertificate) => this.checkServer(cert),
     };
     if (this.session) options.session = this.session;
-    if (!/^[\d.]+$/.test(this.host) && !this.host.includes(':')) options.servername = this.host;
+    const sni = this.options.trust?.serverName ?? this.host;
+    if (!/^[\d.]+$/.test(sni) && !sni.includes(':')) options.servername = sni;
     const socket = connect(options);
     socket.on('session', (s: Buffer) => (this.session = s));
     const conn = new UpstreamConnection(this, socket, this.options.connectTimeoutMs ?? 5000);
@@ -158,16 +177,36 @@ export class UpstreamPool {
   }
 
   private checkServer(cert: PeerCertificate): Error | undefined {
+    const trust = this.options.trust;
+    if (trust) {
+      const err = checkServerIdentity(trust.serverName, cert);
+      return err ? new Error(`external server certificate does not match the name ${trust.serverName}: ${err.message}`) : undefined;
+    }
     const id = identityOfCertificate(cert);
     if (revocationListOf(this.options.identity)?.isRevoked(cert.serialNumber)) return new Error(`server certificate ${cert.serialNumber} (${id?.uri ?? 'no identity'}) is revoked`);
-    if (this.options.serverPolicy.allows(id)) return undefined;
-    return new Error(`server identity ${id?.uri ?? '(none)'} is not allowed; expected ${this.options.serverPolicy.describe()}`);
+    if (this.options.serverPolicy?.allows(id)) return undefined;
+    return new Error(`server identity ${id?.uri ?? '(none)'} is not allowed; expected ${this.options.serverPolicy?.describe() ?? '(no policy)'}`);
   }
 
   private buildContext(): SecureContext {
     const c = this.options.identity.current;
-    return createSecureContext({ key: c.keyPem, cert: c.chainPem, ca: this.options.identity.rootPem, minVersion: 'TLSv1.2' });
+    const ca = this.options.trust && this.unusable === undefined ? this.options.trust.ca : this.options.identity.rootPem;
+    return createSecureContext({ key: c.keyPem, cert: c.chainPem, ca, minVersion: 'TLSv1.2' });
   }
+}
+
+/** Why a PEM CA bundle cannot serve as trust roots, or undefined when every certificate in it parses. */
+export function caBundleProblem(pem: string): string | undefined {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return 'the CA bundle holds no PEM certificate (-----BEGIN CERTIFICATE-----)';
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      return `certificate ${i + 1} of the CA bundle does not parse: ${(err as Error).message}`;
+    }
+  }
+  return undefined;
 }
 
 /** One keep-alive connection: at most one exchange at a time. */
@@ -358,4 +397,16 @@ class UpstreamConnection implements ResponseSink {
     this.pool.forget(this);
     if (!this.socket.destroyed) this.socket.destroy();
   }
+}
+
+/**
+ * The pool for one configured server: a Phoenix replica (mTLS, Phoenix's root, its SPIFFE identity
+ * checked) or an external server (its own CA bundle, its host name checked).
+ */
+export function upstreamPoolFor(server: ServerSpec, identity: TlsIdentity): UpstreamPool {
+  if (server.ca !== undefined) {
+    const serverName = server.serverName ?? new URL(server.url).hostname.replace(/^\[|\]$/g, '');
+    return new UpstreamPool({ url: server.url, identity, trust: { ca: server.ca, serverName } });
+  }
+  return new UpstreamPool({ url: server.url, identity, serverPolicy: IdentityPolicy.fromPattern(server.identity ?? '') });
 }
