@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileDurably } from '../../core/durable-file.js';
 
 /** What the controller keeps about one replica set (`<stack>/<service>`). */
 export interface SetState {
@@ -60,15 +61,7 @@ export class SetStore {
     const text = JSON.stringify(Object.fromEntries(this.sets));
     if (text === this.saved) return;
     mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    writeFileDurably(this.file, text);
     this.saved = text;
   }
 }

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, cpSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Collection } from './collection.js';
 import { WrongInputError } from '../errors.js';
 import { PointStore } from './point-store.js';
 import type { CollectionConfig } from './config.js';
+import { syncDir } from '../../core/durable-file.js';
 
 /**
  * Where collections live on disk: `<dataDir>/collections/<dir>/`, one directory per collection
@@ -95,14 +96,5 @@ export class Catalog {
     const plain = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$/.test(name);
     const dirName = plain ? name : `${Buffer.from(name, 'utf8').toString('hex').slice(0, 64)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
     return join(this.root, dirName);
-  }
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

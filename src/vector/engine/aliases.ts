@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { VectorNotFoundError } from '../errors.js';
+import { writeFileDurably } from '../../core/durable-file.js';
 
 /**
  * Collection aliases, as Qdrant keeps them: a small name → collection map held in memory and saved
@@ -50,26 +51,7 @@ export class AliasStore {
    * (throwing Qdrant's errors). Nothing changes unless every action succeeds.
    */
   apply(actions: AliasAction[], check: (action: Extract<AliasAction, { type: 'create' }>) => void): void {
-    const next = new Map(this.map);
-    for (const action of actions) {
-      switch (action.type) {
-        case 'create':
-          check(action);
-          next.set(action.alias, action.collection);
-          break;
-        case 'delete':
-          next.delete(action.alias);
-          break;
-        case 'rename': {
-          const collection = next.get(action.from);
-          if (collection === undefined) throw new VectorNotFoundError(`Alias ${action.from} does not exists!`, 'VECTOR_ALIAS_NOT_FOUND');
-          next.delete(action.from);
-          next.set(action.to, collection);
-          break;
-        }
-      }
-    }
-    this.save(next);
+    this.save(aliasesAfter(this.map, actions, check));
   }
 
   /** Drops the aliases of a deleted collection. */
@@ -79,21 +61,35 @@ export class AliasStore {
   }
 
   private save(next: Map<string, string>): void {
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(Object.fromEntries(next)));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    const dir = openSync(dirname(this.file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeFileDurably(this.file, JSON.stringify(Object.fromEntries(next)));
     this.map = next;
   }
+}
+
+/**
+ * The alias table after `actions`, applied in order to a copy of `current` (Qdrant's semantics:
+ * create overwrites, delete of an unknown alias is a no-op, rename of an unknown alias is a 404).
+ * `check` vets each create and throws to refuse it.
+ */
+export function aliasesAfter(current: ReadonlyMap<string, string>, actions: readonly AliasAction[], check: (action: Extract<AliasAction, { type: 'create' }>) => void): Map<string, string> {
+  const next = new Map(current);
+  for (const action of actions) {
+    switch (action.type) {
+      case 'create':
+        check(action);
+        next.set(action.alias, action.collection);
+        break;
+      case 'delete':
+        next.delete(action.alias);
+        break;
+      case 'rename': {
+        const collection = next.get(action.from);
+        if (collection === undefined) throw new VectorNotFoundError(`Alias ${action.from} does not exists!`, 'VECTOR_ALIAS_NOT_FOUND');
+        next.delete(action.from);
+        next.set(action.to, collection);
+        break;
+      }
+    }
+  }
+  return next;
 }

@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statfsSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ForbiddenError } from '../../core/errors.js';
+import { writeFileDurably } from '../../core/durable-file.js';
 
 /**
  * Node-wide resource quotas (Qdrant 1.19's `/quotas`): limits on resident memory and on the use of
@@ -46,15 +47,7 @@ export class Quotas {
   }
 
   set(config: QuotaConfig): void {
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(config));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    writeFileDurably(this.file, JSON.stringify(config));
     this.config = { ...config };
     this.tripped.clear();
   }

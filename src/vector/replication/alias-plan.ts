@@ -1,6 +1,6 @@
-import type { AliasAction } from '../engine/aliases.js';
+import { aliasesAfter, type AliasAction } from '../engine/aliases.js';
 import type { Engine } from '../engine/engine.js';
-import { CollectionExistsError, CollectionNotFoundError, VectorNotFoundError } from '../errors.js';
+import { CollectionExistsError, CollectionNotFoundError } from '../errors.js';
 
 /**
  * Alias changes as the leader logs them: the request's actions are checked against the current
@@ -10,26 +10,10 @@ import { CollectionExistsError, CollectionNotFoundError, VectorNotFoundError } f
  */
 export function planAliases(engine: Engine, actions: readonly AliasAction[]): AliasAction[] {
   const before = new Map(engine.aliases.list().map((a) => [a.alias_name, a.collection_name]));
-  const next = new Map(before);
-  for (const action of actions) {
-    switch (action.type) {
-      case 'create':
-        if (!engine.has(action.collection)) throw new CollectionNotFoundError(action.collection);
-        if (engine.has(action.alias)) throw new CollectionExistsError(action.alias);
-        next.set(action.alias, action.collection);
-        break;
-      case 'delete':
-        next.delete(action.alias);
-        break;
-      case 'rename': {
-        const collection = next.get(action.from);
-        if (collection === undefined) throw new VectorNotFoundError(`Alias ${action.from} does not exists!`, 'VECTOR_ALIAS_NOT_FOUND');
-        next.delete(action.from);
-        next.set(action.to, collection);
-        break;
-      }
-    }
-  }
+  const next = aliasesAfter(before, actions, (action) => {
+    if (!engine.has(action.collection)) throw new CollectionNotFoundError(action.collection);
+    if (engine.has(action.alias)) throw new CollectionExistsError(action.alias);
+  });
   const out: AliasAction[] = [];
   for (const alias of before.keys()) if (!next.has(alias)) out.push({ type: 'delete', alias });
   for (const [alias, collection] of next) if (before.get(alias) !== collection) out.push({ type: 'create', alias, collection });

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EpochStart } from './log.js';
+import { writeFileDurably } from '../../core/durable-file.js';
 
 /** A collection's incarnation: the seq of the record that created (or restored) it, and its operation number then. */
 export interface Incarnation {
@@ -57,21 +58,7 @@ export class ReplicaStateFile {
   update(change: (data: ReplicaStateData) => void): void {
     const next = structuredClone(this.data);
     change(next);
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(next));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    const dir = openSync(dirname(this.file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeFileDurably(this.file, JSON.stringify(next));
     this.data = next;
   }
 
