@@ -70,8 +70,8 @@ test('set payload merges keys, overwrite replaces, delete removes keys, clear em
   await client.setPayload(NAME, { payload: { b: 2 }, points: [p1.id], key: 'nested', wait: true });
   assert.deepEqual((await payloadOf(p1.id))?.nested, { a: 1, b: 2 }, 'set with key merges into the nested object');
 
-  await client.overwritePayload(NAME, { payload: { only: true }, points: [p1.id], wait: true });
-  assert.deepEqual(await payloadOf(p1.id), { only: true });
+  await client.overwritePayload(NAME, { payload: { sole: true }, points: [p1.id], wait: true });
+  assert.deepEqual(await payloadOf(p1.id), { sole: true });
 
   await client.deletePayload(NAME, { keys: ['city', 'tags'], points: [p2.id], wait: true });
   assert.deepEqual(await payloadOf(p2.id), { n: p2.payload.n });
