@@ -13,7 +13,6 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import { loadProvisionerKey, mintToken } from '../src/core/ca-client/index.js';
 import { createCsrPem, generatePrivateKeyPem, toCryptoKeyPair } from '../src/core/tls/keys.js';
 import { x509 } from '../src/core/tls/x509.js';
 import { writeCaResults, type CaBenchOutcome } from './ca-report.js';
+import { freePort } from '../src/core/free-port.js';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = 3;
@@ -30,17 +30,6 @@ const ROUND_SECONDS = quick ? 4 : 10;
 const CONCURRENCY = 8;
 const ORDERS = quick ? 3 : 5;
 const PHOENIX_BIN = fileURLToPath(new URL('../../bin/phoenix.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

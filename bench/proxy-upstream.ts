@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool, type Dispatcher } from 'undici';
@@ -17,6 +17,7 @@ import { TestCa, TEST_TRUST_DOMAIN } from '../test/fixtures/test-ca.js';
 import { IdentityPolicy } from '../src/core/tls/index.js';
 import { UpstreamPool } from '../src/proxy/upstream/pool.js';
 import { backendConfig } from './proxy-nginx.js';
+import { freePort } from '../src/core/free-port.js';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
@@ -26,16 +27,6 @@ const BODY = Buffer.from(JSON.stringify({ vector: [0.12, -0.4, 0.33, 0.9, -0.05,
 const PATH = '/collections/bench/points/search';
 
 type Send = (done: (ok: boolean) => void) => void;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForPort(port: number): Promise<void> {
   return new Promise((resolve) => {

@@ -13,7 +13,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import { backendConfig, hopConfig, type TlsFiles } from './proxy-nginx.js';
 import { cpuSeconds } from './proxy-cpu.js';
 import { runWrk, writeWrkScript, type WrkResult } from './proxy-wrk.js';
 import { writeResults } from './proxy-report.js';
+import { freePort } from '../src/core/free-port.js';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (quick ? 5 : 20));
@@ -39,17 +40,6 @@ function cleanup(): void {
 }
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForPort(port: number, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;

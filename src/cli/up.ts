@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
@@ -18,6 +17,7 @@ import { removeState, writeState } from './state.js';
 import type { RoleName } from './roles.js';
 import { acmeIdentitySection, acmeProvisioners } from './acme-setup.js';
 import { caLayout } from '../pki/layout.js';
+import { freePort } from '../core/free-port.js';
 
 const DEFAULT_PORTS = { ca: 9000, hub: 9443, router: 7443, gateway: 8443 } as const;
 const START_ORDER = ['ca', 'hub', 'agent', 'router', 'gateway'] as const;
@@ -182,18 +182,6 @@ export async function up(options: UpOptions): Promise<void> {
     roles: Object.fromEntries(START_ORDER.map((r) => [r, { pid: children.get(r)?.pid, api: endpoints[r] }])),
   });
   banner(print, paths, endpoints, apiKey.source, adminPassword.source);
-}
-
-/** A port that is free right now (the kernel picks it; we release it for the role to bind). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function agentName(): string {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { setPriority } from 'node:os';
 import { dirname } from 'node:path';
 import { errorMessage } from '../../core/errors.js';
@@ -10,6 +9,7 @@ import type { ProbeTarget } from '../monitoring/probe.js';
 import type { DesiredInstance, InstanceState } from '../report/hub-client.js';
 import { Backoff, certificateOf, exitWire, type ExitRecord, type ManagedInstance, type RuntimeContext } from './instance.js';
 import { instancePaths, type InstancePaths } from './replica-config.js';
+import { freePort } from '../../core/free-port.js';
 
 /**
  * A `process` instance: any command, supervised. Before the first start the agent obtains the
@@ -235,13 +235,3 @@ export class WorkloadInstance extends EventEmitter implements ManagedInstance {
   }
 }
 
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

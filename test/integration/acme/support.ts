@@ -1,21 +1,10 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CaUnderTest } from '../pki/support.js';
 import type { CaConfigInput } from '../../../src/pki/config.js';
-
-/** A port that is free right now (for an ACME client's challenge listener). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../../src/core/free-port.js';
+export { freePort } from '../../../src/core/free-port.js';
 
 export interface AcmeCa {
   ca: CaUnderTest;

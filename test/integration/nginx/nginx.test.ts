@@ -7,28 +7,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { PHOENIX_BIN, removeHome, startPlatform, type Platform } from '../../helpers/platform.js';
 import { eventually } from '../../helpers/eventually.js';
+import { freePort } from '../../../src/core/free-port.js';
 
 let p: Platform;
 let nginx: ChildProcess | undefined;
 let url: string;
 let conf: string;
 let prefix: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 before(async () => {
   p = await startPlatform();
