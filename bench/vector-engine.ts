@@ -14,10 +14,12 @@ import { parseBody } from '../src/vector/api/body.js';
 import { filterSchema } from '../src/vector/api/schemas/filter.js';
 import { toFilter } from '../src/vector/api/convert/filter.js';
 import { dense } from '../src/vector/segment/vector-value.js';
+import { configureSearchThreads, searchThreads } from '../src/vector/index/search-threads.js';
 
 export type EngineCommand =
   | { cmd: 'search'; id: number; collection: string; queries: number[][]; ef?: number; exact?: boolean; below?: number }
   | { cmd: 'memory'; id: number }
+  | { cmd: 'searchThreads'; id: number; settings: Partial<typeof searchThreads> }
   | { cmd: 'settle'; id: number; collection: string }
   | { cmd: 'info'; id: number; collection: string }
   | { cmd: 'close'; id: number };
@@ -32,6 +34,7 @@ const dataDir = process.argv[2]!;
 const ca = await TestCa.create();
 const identity = await ca.identity('vector', 'bench');
 const router = await ca.identity('router', 'bench-client');
+if (process.env.BENCH_REPLICA_THREADS) configureSearchThreads({ replicas: Number(process.env.BENCH_REPLICA_THREADS) });
 const opened = performance.now();
 const engine = Engine.open(dataDir);
 const openMs = performance.now() - opened;
@@ -75,6 +78,10 @@ process.on('message', (m: EngineCommand) => {
         .get(m.collection)
         .flush()
         .then(() => process.send!({ id: m.id, result: true }));
+      break;
+    case 'searchThreads':
+      configureSearchThreads(m.settings);
+      process.send!({ id: m.id, result: { ...searchThreads, replicated: engine.names().map((n) => engine.get(n).searchReplicaStats()) } });
       break;
     case 'memory':
       process.send!({ id: m.id, result: process.memoryUsage() });

@@ -13,6 +13,8 @@ export interface SearchRow {
   qps: number;
   p50Ms: number;
   p99Ms: number;
+  /** QPS of each run (the row's `qps` is their median). */
+  runsQps?: number[];
 }
 
 export interface FilteredRow extends SearchRow {
@@ -22,7 +24,7 @@ export interface FilteredRow extends SearchRow {
 export interface VectorBenchResult {
   params: Record<string, unknown>;
   ingest: { seconds: number; pointsPerSecond: number; indexBuiltSeconds: number };
-  memory: { rssMb: number; heapUsedMb: number };
+  memory: { rssMb: number; heapUsedMb: number; rssAfterSearchMb: number };
   restart: { openMs: number; indexedAtOpen: number; points: number };
   inprocess: SearchRow[];
   https: SearchRow[];
@@ -98,7 +100,7 @@ so both see the same load; this machine is shared and noisy — re-measure on a 
 listener; batches of 256, \`wait=true\`, which returns once the points are in the HNSW graph;
 ${p.uploaders} concurrent uploaders): ${r.ingest.seconds.toFixed(1)} s, ${Math.round(r.ingest.pointsPerSecond)} points/s; index built at ${r.ingest.indexBuiltSeconds.toFixed(1)} s.
 Raw hnswlib-node single-thread build of the same vectors: ${r.raw.buildSeconds.toFixed(1)} s → ratio ${json.ratios.ingest_time_vs_hnswlib_build} (target ≤ 1.5: ${mark(json.targets.ingest_within_1_5x_of_hnswlib_build!)}).
-Resident memory of the engine process after load: ${r.memory.rssMb} MB (heap ${r.memory.heapUsedMb} MB).
+Resident memory of the engine process after load: ${r.memory.rssMb} MB (heap ${r.memory.heapUsedMb} MB); after the HTTPS searches, with the search replica's copy of the graph loaded: ${r.memory.rssAfterSearchMb} MB.
 Restart: the engine reopened in ${Math.round(r.restart.openMs)} ms with ${r.restart.indexedAtOpen} of ${r.restart.points} vectors already in the saved graph (no rebuild).
 
 **In-process search** (one client, \`collection.search\`):

@@ -24,9 +24,9 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const M = Number(arg('m') ?? 16);
 const EF_CONSTRUCT = Number(arg('ef-construct') ?? 100);
 /** hnsw_ef values; the list reaches past recall 0.95 on GloVe-100 (the last words are hard queries). */
-const EFS = arg('efs')?.split(',').map(Number) ?? (quick ? [64, 128, 256, 512] : [64, 128, 256, 512, 768, 1024]);
+const EFS = arg('efs')?.split(',').map(Number) ?? (quick ? [64, 128, 256, 512] : [64, 128, 160, 192, 256, 512, 768, 1024]);
 const SELECTIVITY = [1, 10, 50];
-const RUNS = quick ? 1 : 3;
+const RUNS = quick ? 1 : 5;
 /** In-process comparisons are short: more runs (medians) even in --quick. */
 const SEARCH_RUNS = 3;
 const BATCH = 256;
@@ -41,9 +41,10 @@ const COLLECTION = 'glove';
 const log = (m: string) => console.log(`[bench:vector ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 function rowOf(ef: number | 'exact', runs: Array<{ ids: number[][]; latenciesMs: number[]; totalMs: number }>, truth: number[][]): SearchRow {
+  const runsQps = runs.map((r) => Math.round((r.ids.length / r.totalMs) * 1000));
   const qps = median(runs.map((r) => (r.ids.length / r.totalMs) * 1000));
   const lat = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-  return { ef, recall: recallAt10(runs[0]!.ids, truth), qps, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99) };
+  return { ef, recall: recallAt10(runs[0]!.ids, truth), qps, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), runsQps };
 }
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     log(`in-process: ${inprocess.map((r, i) => `ef ${r.ef}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)} (raw ${Math.round(rawSearch[i]!.qps)})`).join(', ')}`);
     const exactSubset = Math.min(queryCount, quick ? 50 : 100);
     const exactRuns: SearchAnswer[] = [];
-    for (let r = 0; r < RUNS; r++) exactRuns.push(await engine.ask<SearchAnswer>({ cmd: 'search', collection: COLLECTION, queries: qv.slice(0, exactSubset), exact: true }));
+    for (let r = 0; r < Math.min(RUNS, 3); r++) exactRuns.push(await engine.ask<SearchAnswer>({ cmd: 'search', collection: COLLECTION, queries: qv.slice(0, exactSubset), exact: true }));
     const exact = rowOf('exact', exactRuns, truth.slice(0, exactSubset));
     // Filtered search at the ef where raw hnswlib reaches recall 0.95 unfiltered (the operating point).
     const FILTER_EF = Number(arg('filter-ef') ?? (atRecall(rawSearch, 0.95)?.ef ?? EFS[EFS.length - 1]));
@@ -173,6 +174,8 @@ async function main(): Promise<void> {
     log(`filtered: ${filtered.map((r, i) => `${r.selectivity}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)} (raw ${rawFiltered[i]!.recall.toFixed(3)} @ ${Math.round(rawFiltered[i]!.qps)})`).join(', ')}`);
 
     const https: SearchRow[] = [];
+    // The HTTP path is cold after the in-process phases: one whole pass first (JIT, TLS sessions, heap sizing).
+    await client.searchLoad(`/collections/${COLLECTION}/points/query`, qv.map((q) => JSON.stringify({ query: q, limit: 10, params: { hnsw_ef: EFS[0] } })), CLIENTS);
     for (const ef of EFS) {
       const bodies = qv.map((q) => JSON.stringify({ query: q, limit: 10, params: { hnsw_ef: ef } }));
       const runs = [];
@@ -180,7 +183,21 @@ async function main(): Promise<void> {
       for (let r = 0; r < RUNS; r++) runs.push(await client.searchLoad(`/collections/${COLLECTION}/points/query`, bodies, CLIENTS));
       https.push(rowOf(ef, runs, truth));
     }
-    log(`https (${CLIENTS} clients): ${https.map((r) => `ef ${r.ef}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)}`).join(', ')}`);
+    log(`https (${CLIENTS} clients): ${https.map((r) => `ef ${r.ef}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)} (runs ${r.runsQps!.join('/')})`).join(', ')}`);
+    const afterSearch = await engine.ask<NodeJS.MemoryUsage>({ cmd: 'memory' });
+    // --queue-limits=0,1,4: the HTTPS figures again with other search-replica queue limits (0: no replica), logged only.
+    for (const limit of arg('queue-limits')?.split(',').map(Number) ?? []) {
+      const state = await engine.ask<unknown>({ cmd: 'searchThreads', settings: { queueLimit: limit } });
+      const rows: SearchRow[] = [];
+      for (const ef of EFS) {
+        const bodies = qv.map((q) => JSON.stringify({ query: q, limit: 10, params: { hnsw_ef: ef } }));
+        const runs = [];
+        for (let r = 0; r < RUNS; r++) runs.push(await client.searchLoad(`/collections/${COLLECTION}/points/query`, bodies, CLIENTS));
+        rows.push(rowOf(ef, runs, truth));
+      }
+      log(`https, queue limit ${limit} ${JSON.stringify(state)}: ${rows.map((r) => `ef ${r.ef}: ${r.recall.toFixed(3)} @ ${Math.round(r.qps)} (runs ${r.runsQps!.join('/')}) p99 ${r.p99Ms.toFixed(1)}`).join(', ')}`);
+    }
+    await engine.ask({ cmd: 'searchThreads', settings: { queueLimit: 2 } });
 
     log('restarting the engine on the same data');
     await client.close();
@@ -191,9 +208,9 @@ async function main(): Promise<void> {
     log(`reopened in ${Math.round(engine.openMs)} ms: ${JSON.stringify(reopened)}`);
 
     const { json, markdown } = writeReport({
-      params: { quick, n, queries: queryCount, dim: DIM, distance: 'Cosine', m: M, efConstruct: EF_CONSTRUCT, efs: EFS, filterEf: FILTER_EF, batch: BATCH, uploaders: UPLOADERS, httpsClients: CLIENTS, runs: RUNS, inprocessRuns: SEARCH_RUNS, indexingThresholdKb: 1, interleaving: { ingestBlockBatches: BLOCK, queryChunk: CHUNK }, rawFilteredQueries: RAW_FILTERED },
+      params: { quick, n, queries: queryCount, dim: DIM, distance: 'Cosine', m: M, efConstruct: EF_CONSTRUCT, efs: EFS, filterEf: FILTER_EF, batch: BATCH, uploaders: UPLOADERS, httpsClients: CLIENTS, searchReplicaThreads: Number(process.env.BENCH_REPLICA_THREADS ?? 1), runs: RUNS, inprocessRuns: SEARCH_RUNS, indexingThresholdKb: 1, interleaving: { ingestBlockBatches: BLOCK, queryChunk: CHUNK }, rawFilteredQueries: RAW_FILTERED },
       ingest: { seconds: ingestMs / 1000, pointsPerSecond: n / (ingestMs / 1000), indexBuiltSeconds: ingestMs / 1000 },
-      memory: { rssMb: Math.round(memory.rss / 1048576), heapUsedMb: Math.round(memory.heapUsed / 1048576) },
+      memory: { rssMb: Math.round(memory.rss / 1048576), heapUsedMb: Math.round(memory.heapUsed / 1048576), rssAfterSearchMb: Math.round(afterSearch.rss / 1048576) },
       restart: { openMs: engine.openMs, indexedAtOpen: reopened.indexed, points: reopened.points },
       inprocess,
       https,

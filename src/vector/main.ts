@@ -7,6 +7,7 @@ import { guardTlsServer, IdentityPolicy, serverTlsOptions, type TlsIdentity } fr
 import { buildVectorApp } from './api/app.js';
 import type { VectorConfig } from './config.js';
 import { Engine } from './engine/engine.js';
+import { configureSearchThreads } from './index/search-threads.js';
 import { apiReplication } from './replication/api-hooks.js';
 import { Replica } from './replication/replica.js';
 import { SnapshotStore } from './snapshots/snapshot-store.js';
@@ -33,6 +34,7 @@ export interface VectorDeps {
  */
 export async function startVector(config: VectorConfig, deps: VectorDeps): Promise<RoleHandle> {
   const logger = deps.logger;
+  configureSearchThreads({ replicas: config.searchReplica.threads, minVectors: config.searchReplica.minVectors });
   const engine = Engine.open(config.dataDir, logger);
   const snapshotsDir = join(config.dataDir, 'snapshots');
   let snapshots: Snapshots | undefined;

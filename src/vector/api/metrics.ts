@@ -46,6 +46,27 @@ export class VectorMetrics {
         for (const name of engine.names()) this.set({ collection: name }, engine.get(name).pointsCount);
       },
     });
+    // Phoenix's own: search replicas of large graphs on worker threads (index/graph-replica.ts).
+    new Gauge({
+      name: 'phoenix_search_replicas',
+      help: 'HNSW graphs with a search replica thread, per collection',
+      labelNames: ['collection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const name of engine.names()) this.set({ collection: name }, engine.get(name).searchReplicaStats().replicas);
+      },
+    });
+    new Counter({
+      name: 'phoenix_search_replica_searches_total',
+      help: 'searches answered by a search replica thread, per collection',
+      labelNames: ['collection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const name of engine.names()) this.inc({ collection: name }, engine.get(name).searchReplicaStats().searches);
+      },
+    });
     new Counter({ name: 'cluster_enabled', help: 'is cluster support enabled', registers });
     const labelNames = ['method', 'endpoint', 'status'] as const;
     new Counter({

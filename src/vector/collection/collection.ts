@@ -154,6 +154,17 @@ export class Collection {
     };
   }
 
+  /** Graphs with a search replica thread, and the searches those threads answered. */
+  searchReplicaStats(): { replicas: number; searches: number } {
+    let replicas = 0;
+    let searches = 0;
+    for (const d of this.shard.dense.values()) {
+      replicas += d.replicaCount;
+      searches += d.replicaSearches;
+    }
+    return { replicas, searches };
+  }
+
   // ---- writes ----
 
   /**
@@ -270,6 +281,11 @@ export class Collection {
 
   search(request: SearchRequest): PointRecord[] {
     return this.searcher.search(request);
+  }
+
+  /** `search` with the graph search on another thread when possible; undefined when not (use `search`). */
+  searchAsync(request: SearchRequest): Promise<PointRecord[]> | undefined {
+    return this.searcher.searchAsync(request);
   }
 
   scoreAll(request: ScoreRequest): PointRecord[] {

@@ -28,20 +28,39 @@ export class Searcher {
   ) {}
 
   search(request: SearchRequest): PointRecord[] {
+    const plan = this.plan(request);
+    return this.records(request, plan, this.nearest(request, plan.spec, plan.query, plan.top, plan.candidates));
+  }
+
+  /**
+   * `search`, with the graph search on the index's replica thread when the index can do that (an
+   * unfiltered dense search: DenseIndex.searchAsync); undefined otherwise (use `search`).
+   */
+  searchAsync(request: SearchRequest): Promise<PointRecord[]> | undefined {
+    const plan = this.plan(request);
+    if (plan.query.kind !== 'dense' || plan.candidates) return undefined;
+    const found = this.shard.dense.get(request.using)!.searchAsync(plan.query.values, plan.top, undefined, request.params ?? {});
+    return found?.then((hits) => this.records(request, plan, hits));
+  }
+
+  private plan(request: SearchRequest) {
     const spec = specOf(this.shard.schema, request.using);
     const query = prepareVector(request.using, spec, request.vector);
     const candidates = this.reader.candidates(request.filter);
     const excluded = this.excludedSlots(request.excludeIds);
-    const offset = request.offset ?? 0;
-    const top = offset + request.limit + excluded.size;
-    const hits = this.nearest(request, spec, query, top, candidates);
+    const top = (request.offset ?? 0) + request.limit + excluded.size;
+    return { spec, query, candidates, excluded, top };
+  }
+
+  /** Hits → records: excluded points, `offset` and `score_threshold` applied. */
+  private records(request: SearchRequest, plan: { spec: VectorKindSpec; excluded: ReadonlySet<number> }, hits: Candidate[]): PointRecord[] {
     const out: PointRecord[] = [];
-    let skip = offset;
+    let skip = request.offset ?? 0;
     for (const h of hits) {
       if (out.length === request.limit) break;
-      if (excluded.has(h.slot)) continue;
-      const score = this.report(spec, h.score);
-      if (request.scoreThreshold !== undefined && !this.passes(spec, score, request.scoreThreshold)) break;
+      if (plan.excluded.has(h.slot)) continue;
+      const score = this.report(plan.spec, h.score);
+      if (request.scoreThreshold !== undefined && !this.passes(plan.spec, score, request.scoreThreshold)) break;
       if (skip > 0) {
         skip--;
         continue;

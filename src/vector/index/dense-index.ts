@@ -6,6 +6,7 @@ import { isCandidate, type Candidates } from './candidates.js';
 import { similarity, type Distance } from './distance.js';
 import { copySavedGraph, HnswGraph, type GraphSpace } from './hnsw-graph.js';
 import { ScoredTop } from './scored-top.js';
+import { searchThreads } from './search-threads.js';
 import type { Candidate } from './top-k.js';
 
 export interface DenseSearchParams {
@@ -72,6 +73,7 @@ export class DenseIndex {
     if (this.space && this.params.indexingThresholdKb > 0) {
       this.graph = HnswGraph.load(this.dir, this.graphParams(), this.logger);
       if (this.graph) {
+        this.maybeReplicate(this.graph);
         const end = Math.max(this.ids.capacity, this.graph.slotCapacity);
         for (let slot = 0; slot < end; slot++) if (this.graph.versionAt(slot) !== this.storage.versionAt(slot)) this.mark(slot, op);
         this.logger?.info({ vector: this.name, graph: this.graph.size, queued: this.unsynced.size }, 'vector index loaded');
@@ -108,6 +110,12 @@ export class DenseIndex {
   /** Vectors in the graph (Qdrant's `indexed_vectors_count`). */
   get indexedCount(): number {
     return this.graph?.size ?? 0;
+  }
+
+  /** Searches answered by the graph's replica thread, and whether the graph has a running one. */
+  replicaSearches = 0;
+  get replicaCount(): number {
+    return this.graph?.replicaCount ?? 0;
   }
 
   /** Changes waiting for the graph. */
@@ -149,12 +157,7 @@ export class DenseIndex {
     else if (mask && dirty) allow = (l) => um[at[l]!] === 0 && mask[at[l]!] === 1;
     else if (mask) allow = (l) => mask[at[l]!] === 1;
     else if (dirty) allow = (l) => um[at[l]!] === 0;
-    const found = graph.search(query, top, ef, allow);
-    const best = new ScoredTop(top, (slot) => this.ids.idOf(slot)!);
-    for (const slot of found) {
-      if (!this.storage.has(slot)) continue;
-      best.offer(slot, this.score(query, slot));
-    }
+    const best = this.rank(query, top, graph.search(query, top, ef, allow));
     if (dirty && !params.indexedOnly) {
       for (const slot of this.unsynced.keys()) {
         if (!this.storage.has(slot) || !this.ids.isLive(slot) || !isCandidate(candidates, slot)) continue;
@@ -162,6 +165,32 @@ export class DenseIndex {
       }
     }
     return best.sorted();
+  }
+
+  /**
+   * `search` on the graph's replica thread when that is possible — an unfiltered graph search, no
+   * change waiting for the graph, the replica not busy —, else undefined (search synchronously).
+   * When the graph changed while the replica searched, the search is done again here.
+   */
+  searchAsync(query: Float32Array, top: number, candidates: Candidates | undefined, params: DenseSearchParams): Promise<Candidate[]> | undefined {
+    const graph = this.graph;
+    if (!graph || candidates || params.exact || this.unsynced.size > 0) return undefined;
+    const ef = Math.max(params.hnswEf ?? this.params.efConstruct, top);
+    return graph.searchOnReplica(query, top, ef, searchThreads.queueLimit)?.then((found) => {
+      if (!found || this.graph !== graph || this.unsynced.size > 0) return this.search(query, top, candidates, params);
+      this.replicaSearches++;
+      return this.rank(query, top, found).sorted();
+    });
+  }
+
+  /** The graph's answer scored from the stored vectors. */
+  private rank(query: Float32Array, top: number, slots: number[]): ScoredTop {
+    const best = new ScoredTop(top, (slot) => this.ids.idOf(slot)!);
+    for (const slot of slots) {
+      if (slot < 0 || !this.storage.has(slot)) continue;
+      best.offer(slot, this.score(query, slot));
+    }
+    return best;
   }
 
   /** Exact top-k over the candidates (the filter's check runs only for would-be results). */
@@ -199,6 +228,7 @@ export class DenseIndex {
   /** Stops background work without saving (the collection is being deleted). */
   abandon(): void {
     this.closed = true;
+    this.stopReplicas();
     if (this.saveTimer) clearTimeout(this.saveTimer);
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
@@ -222,6 +252,7 @@ export class DenseIndex {
   /** Stops background work and saves the graph if it changed since the last save began. */
   closeSync(): void {
     this.closed = true;
+    this.stopReplicas();
     if (this.saveTimer) clearTimeout(this.saveTimer);
     if (this.graph && (this.changesSinceSave > 0 || this.saving)) {
       try {
@@ -343,6 +374,7 @@ export class DenseIndex {
       if ((++n & 7) === 0 && performance.now() > deadline) return;
     }
     if (this.graph?.saving) return;
+    this.graph?.stopReplicas();
     this.graph = r.graph;
     this.rebuild = undefined;
     this.changesSinceSave = Math.max(1, this.changesSinceSave) + r.graph.size;
@@ -366,11 +398,32 @@ export class DenseIndex {
     this.saveTimer.unref();
   }
 
+  /**
+   * Gives a large graph a search replica on another thread (search-threads.ts). Called only while
+   * the graph equals its last save: right after loading it or after a save.
+   */
+  private maybeReplicate(graph: HnswGraph): void {
+    const wanted = searchThreads.replicas;
+    if (wanted === 0 || this.closed || graph !== this.graph || graph.replicaCount >= wanted || graph.size < searchThreads.minVectors) return;
+    try {
+      graph.startReplicas(this.dir, wanted);
+      this.logger?.info({ vector: this.name, vectors: graph.size, replicas: wanted }, 'search replicas started');
+    } catch (err) {
+      this.logger?.warn({ err, vector: this.name }, 'search replica not started');
+    }
+  }
+
+  private stopReplicas(): void {
+    this.graph?.stopReplicas();
+    this.rebuild?.graph.stopReplicas();
+  }
+
   private startSave(graph: HnswGraph): void {
     const changes = this.changesSinceSave;
     this.changesSinceSave = 0;
     this.saving = graph
       .save(this.dir)
+      .then(() => this.maybeReplicate(graph))
       .catch((err: unknown) => {
         this.changesSinceSave += changes;
         this.logger?.warn({ err, vector: this.name }, 'saving the vector index failed');

@@ -1,7 +1,9 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, linkSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import hnswlib from 'hnswlib-node';
 import type { Logger } from 'pino';
+import { GraphReplica } from './graph-replica.js';
 
 /**
  * One HNSW graph (hnswlib-node) over the dense vectors of one name. Graph labels are its own:
@@ -50,6 +52,9 @@ export class HnswGraph {
   private committed = 0;
   /** True while an asynchronous save runs: mutations are refused. */
   saving = false;
+  /** Counts mutations: a replica's answer is only used if none happened while it searched. */
+  private mutations = 0;
+  private replicas: GraphReplica[] = [];
 
   private constructor(
     readonly params: GraphParams,
@@ -75,6 +80,8 @@ export class HnswGraph {
   static load(dir: string, params: GraphParams, logger?: Logger): HnswGraph | undefined {
     const metaFile = join(dir, 'meta.json');
     if (!existsSync(metaFile)) return undefined;
+    // Links left by replicas of a process that died before their thread read them.
+    for (const f of readdirSync(dir)) if (/^replica-[0-9a-f]+\.bin$/.test(f)) rmSync(join(dir, f), { force: true });
     try {
       const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as GraphMeta;
       if (meta.space !== params.space || meta.dim !== params.dim || meta.m !== params.m || meta.efConstruct !== params.efConstruct) {
@@ -153,6 +160,8 @@ export class HnswGraph {
     const v = this.scratch;
     for (let i = 0; i < v.length; i++) v[i] = vector[i]!;
     this.index.addPoint(v, label);
+    for (const r of this.replicas) r.add(label, vector);
+    this.mutations++;
     this.nextLabel++;
     this.ensureSlot(slot);
     this.labelOf[slot] = label;
@@ -166,6 +175,8 @@ export class HnswGraph {
     const label = slot < this.labelOf.length ? this.labelOf[slot]! : -1;
     if (label < 0) return;
     this.index.markDelete(label);
+    for (const r of this.replicas) r.remove(label);
+    this.mutations++;
     this.labelOf[slot] = -1;
     this.slotOf[label] = -1;
     this.versions[label] = -1;
@@ -192,9 +203,59 @@ export class HnswGraph {
     return slots;
   }
 
+  /**
+   * Like `search` without a filter, on the least busy replica thread with fewer than `queueLimit`
+   * searches queued; undefined when there is none (search here). The promise resolves to undefined
+   * when the answer cannot be used — the graph changed while the replica searched (its labels may
+   * name vectors since replaced), or the replica failed —; the caller then searches here.
+   */
+  searchOnReplica(query: Float32Array, k: number, ef: number, queueLimit: number): Promise<number[] | undefined> | undefined {
+    let replica: GraphReplica | undefined;
+    for (const r of this.replicas) if (r.alive && r.inFlight < queueLimit && (!replica || r.inFlight < replica.inFlight)) replica = r;
+    if (!replica || this.live === 0) return undefined;
+    const before = this.mutations;
+    return replica.search(query, Math.min(k, this.capacity), ef).then((labels) => {
+      if (!labels || before !== this.mutations) {
+        this.replicas = this.replicas.filter((r) => r.alive);
+        return undefined;
+      }
+      for (let i = 0; i < labels.length; i++) labels[i] = this.slotOf[labels[i]!]!;
+      return labels;
+    });
+  }
+
+  /** Replica threads running. */
+  get replicaCount(): number {
+    return this.replicas.filter((r) => r.alive).length;
+  }
+
+  /**
+   * Starts `count` search replicas from the generation last saved into `dir` — call it only while
+   * the graph is unchanged since that save (right after `save` or `load`). Each replica's thread
+   * reads a private hard link of the file, so a later save may remove the generation meanwhile.
+   */
+  startReplicas(dir: string, count: number): void {
+    const file = join(dir, `graph-${this.committed}.bin`);
+    while (this.replicaCount < count) {
+      const link = join(dir, `replica-${randomBytes(4).toString('hex')}.bin`); // not `graph-*`: cleanups leave it alone
+      try {
+        linkSync(file, link);
+      } catch {
+        copyFileSync(file, link);
+      }
+      this.replicas = [...this.replicas.filter((r) => r.alive), new GraphReplica(this.params.space, this.params.dim, link)];
+    }
+  }
+
+  stopReplicas(): void {
+    for (const r of this.replicas) r.close();
+    this.replicas = [];
+  }
+
   private grow(min: number): void {
     const capacity = Math.max(min, Math.ceil(this.capacity * GROWTH));
     this.index.resizeIndex(capacity);
+    for (const r of this.replicas) r.resize(capacity);
     const slotOf = new Int32Array(capacity).fill(-1);
     slotOf.set(this.slotOf);
     this.slotOf = slotOf;

@@ -9,7 +9,7 @@ import type { QueryNode, QueryPlan, Scored, ScoringQuery } from './model.js';
 import { resolveVectors, validateNode } from './resolve.js';
 import { largerIsBetter, sample, scanTop, sparseOverlap, withinIds, withoutIds } from './scan.js';
 import { averageVector, bestScore, contextScore, discoverScore, feedbackPairs, feedbackScore, sumScores } from './scoring.js';
-import type { ReadOptions } from '../collection/requests.js';
+import type { ReadOptions, SearchRequest } from '../collection/requests.js';
 import type { QueryTarget, TargetResolver } from './target.js';
 
 /**
@@ -39,12 +39,27 @@ export class QueryExecutor {
     return attachRecords(target, this.run(target, plan), selectors);
   }
 
+  /**
+   * `runWithRecords`, with the common case's graph search on the index's replica thread when the
+   * target can do that (other cores work while the event loop serves other requests).
+   */
+  runWithRecordsAsync(target: QueryTarget, plan: QueryPlan, selectors: ReadOptions): PointRecord[] | Promise<PointRecord[]> {
+    const request = this.nearestRequest(plan, selectors);
+    if (request) return target.searchAsync?.(request) ?? target.search(request);
+    return attachRecords(target, this.run(target, plan), selectors);
+  }
+
   /** The common case — one nearest-neighbour search, no prefetch — straight through the index. */
   private fastNearest(target: QueryTarget, plan: QueryPlan, selectors: ReadOptions): PointRecord[] | undefined {
+    const request = this.nearestRequest(plan, selectors);
+    return request && target.search(request);
+  }
+
+  private nearestRequest(plan: QueryPlan, selectors: ReadOptions): SearchRequest | undefined {
     const q = plan.query;
     if (plan.prefetch.length > 0 || q?.type !== 'nearest' || q.mmr || q.vector.kind === 'id') return undefined;
     validateNode(plan);
-    return target.search({
+    return {
       using: plan.using,
       vector: q.vector,
       limit: plan.limit,
@@ -53,7 +68,7 @@ export class QueryExecutor {
       ...(plan.filter ? { filter: plan.filter } : {}),
       ...(plan.scoreThreshold !== undefined ? { scoreThreshold: plan.scoreThreshold } : {}),
       ...(plan.params ? { params: plan.params } : {}),
-    });
+    };
   }
 
   private node(target: QueryTarget, node: QueryNode<VectorValue>, offset: number): Scored[] {

@@ -15,6 +15,8 @@ export interface QueryTarget {
   readonly isSingleVector: boolean;
   /** Nearest neighbours through the index, best first, with Qdrant's reported scores. */
   search(request: SearchRequest): PointRecord[];
+  /** `search` off the event loop when the target can (undefined: it cannot, call `search`). */
+  searchAsync?(request: SearchRequest): Promise<PointRecord[]> | undefined;
   /** Every live point matching the filter, by slot, in no particular order. */
   forEachCandidate(filter: Filter | undefined, each: (slot: number) => void): void;
   idAt(slot: number): PointId;

@@ -32,16 +32,23 @@ export function legacyRoutes(app: FastifyInstance, engine: Engine, executor: Que
     return executor.runWithRecords(collection, plan, out.read).map((r) => scoredPointWire(r, collection.isSingleVector, out.selectPayload));
   };
 
+  /** `run` for plain searches: the graph search may run on the index's replica thread. */
+  const search = async (collection: Collection, plan: QueryPlan, wire: Parameters<typeof run>[2]) => {
+    const out = toOutput(wire.with_payload, wire.with_vector ?? wire.with_vectors, false);
+    const records = await executor.runWithRecordsAsync(collection, plan, out.read);
+    return records.map((r) => scoredPointWire(r, collection.isSingleVector, out.selectPayload));
+  };
+
   app.post('/collections/:name/points/search', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const wire = parseBody(searchRequestSchema, request.body);
-    return ok(request, reply, run(collection, searchPlan(wire, wire.limit, wire.offset ?? 0), wire));
+    return ok(request, reply, await search(collection, searchPlan(wire, wire.limit, wire.offset ?? 0), wire));
   });
 
   app.post('/collections/:name/points/search/batch', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const body = parseBody(searchBatchSchema, request.body);
-    return ok(request, reply, body.searches.map((wire) => run(collection, searchPlan(wire, wire.limit, wire.offset ?? 0), wire)));
+    return ok(request, reply, await Promise.all(body.searches.map((wire) => search(collection, searchPlan(wire, wire.limit, wire.offset ?? 0), wire))));
   });
 
   app.post('/collections/:name/points/search/groups', async (request, reply) => {

@@ -19,16 +19,17 @@ import type { Collection } from '../../collection/collection.js';
 
 /** The Query API: query, query batch, query groups, and the distance matrix. */
 export function queryRoutes(app: FastifyInstance, engine: Engine, executor: QueryExecutor): void {
-  const runOne = (collection: Collection, wire: QueryRequestWire) => {
+  const runOne = async (collection: Collection, wire: QueryRequestWire) => {
     const plan = toQueryPlan(wire);
     const out = toOutput(wire.with_payload, wire.with_vector ?? wire.with_vectors, false);
-    return executor.runWithRecords(collection, plan, out.read).map((r) => scoredPointWire(r, collection.isSingleVector, out.selectPayload));
+    const records = await executor.runWithRecordsAsync(collection, plan, out.read);
+    return records.map((r) => scoredPointWire(r, collection.isSingleVector, out.selectPayload));
   };
 
   app.post('/collections/:name/points/query', async (request, reply) => {
     const collection = engine.get(collectionName(request));
     const wire = parseBody(queryRequestSchema, request.body);
-    return ok(request, reply, { points: runOne(collection, wire) });
+    return ok(request, reply, { points: await runOne(collection, wire) });
   });
 
   app.post('/collections/:name/points/query/batch', async (request, reply) => {
@@ -37,7 +38,7 @@ export function queryRoutes(app: FastifyInstance, engine: Engine, executor: Quer
     return ok(
       request,
       reply,
-      body.searches.map((wire) => ({ points: runOne(collection, wire) })),
+      await Promise.all(body.searches.map(async (wire) => ({ points: await runOne(collection, wire) }))),
     );
   });
 
