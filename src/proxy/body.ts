@@ -59,53 +59,70 @@ function sweepBodies(): void {
   }
 }
 
-/** Reads the whole body, refusing it (413) past `ex.bodyLimit` and (408) past `ex.bodyTimeoutMs`. */
-export function readBody(ex: Exchange): Promise<Buffer> {
+/** Called once with the whole body, or with why it could not be read. */
+export type BodyDone = (err: unknown, body: Buffer | undefined) => void;
+
+/**
+ * Reads the whole body, refusing it (413) past `ex.bodyLimit` and (408) past `ex.bodyTimeoutMs`.
+ * A body the listener already holds whole (it came with the head) is passed on at once, without
+ * events or a promise.
+ */
+export function readBody(ex: Exchange, done: BodyDone): void {
   const req = ex.req;
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let watch: PendingBody | undefined;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
-      if (watch) pendingBodies.delete(watch);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > ex.bodyLimit) {
-        cleanup();
-        reject(new BodyTooLargeError(undefined, ex.bodyLimit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
+  const whole = (req as { completeBody?: Buffer }).completeBody;
+  if (whole !== undefined) {
+    if (whole.length > ex.bodyLimit) done(new BodyTooLargeError(whole.length, ex.bodyLimit), undefined);
+    else done(undefined, whole);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let watch: PendingBody | undefined;
+  let settled = false;
+  const cleanup = () => {
+    settled = true;
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onError);
+    req.off('aborted', onAborted);
+    if (watch) pendingBodies.delete(watch);
+  };
+  const onData = (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > ex.bodyLimit) {
       cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onAborted = () => onError(new Error('the client aborted the request'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onAborted);
-    if (ex.bodyTimeoutMs > 0 && !req.readableEnded) {
-      const ms = ex.bodyTimeoutMs;
-      watch = {
-        deadline: Date.now() + ms,
-        expire: () => {
-          cleanup();
-          reject(new BodyTimeoutError(ms));
-        },
-      };
-      pendingBodies.add(watch);
-      bodySweeper ??= setInterval(sweepBodies, TICK_MS).unref();
+      done(new BodyTooLargeError(undefined, ex.bodyLimit), undefined);
+      return;
     }
-  });
+    chunks.push(chunk);
+  };
+  const onEnd = () => {
+    if (settled) return;
+    cleanup();
+    done(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+  };
+  const onError = (err: Error) => {
+    if (settled) return;
+    cleanup();
+    done(err, undefined);
+  };
+  const onAborted = () => onError(new Error('the client aborted the request'));
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
+  req.on('aborted', onAborted);
+  if (ex.bodyTimeoutMs > 0 && !req.readableEnded) {
+    const ms = ex.bodyTimeoutMs;
+    watch = {
+      deadline: Date.now() + ms,
+      expire: () => {
+        if (settled) return;
+        cleanup();
+        done(new BodyTimeoutError(ms), undefined);
+      },
+    };
+    pendingBodies.add(watch);
+    bodySweeper ??= setInterval(sweepBodies, TICK_MS).unref();
+  }
 }

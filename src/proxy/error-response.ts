@@ -27,6 +27,6 @@ function writeError(ex: Exchange, err: PhoenixError, contentType: string, body: 
   if (err instanceof RejectionError) for (const [k, v] of Object.entries(err.headers)) headers.push(k, v);
   // A body that was refused unread is not read to its end: the connection closes after the answer.
   if ((err.status === 413 || err.status === 408) && ex.req.httpVersionMajor !== 2) headers.push('connection', 'close');
-  (res as { writeHead(status: number, headers: string[]): unknown }).writeHead(err.status, headers);
+  (res as unknown as { writeHead(status: number, headers: string[]): unknown }).writeHead(err.status, headers);
   res.end(body);
 }

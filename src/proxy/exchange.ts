@@ -1,9 +1,45 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+/** An event listener, typed as node's emitters take them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (...args: any[]) => void;
 
-/** An incoming request over HTTP/1.1 or HTTP/2 (the compatibility API). */
-export type ProxyRequest = IncomingMessage | Http2ServerRequest;
-export type ProxyResponse = ServerResponse | Http2ServerResponse;
+/** Body events and flow control, as readable streams have them. */
+export interface BodyStream {
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * An incoming request as the proxy reads it: what the proxy's own HTTP/1.1 server side
+ * (http1/Http1Request), node:http's IncomingMessage and node:http2's compatibility request all have.
+ */
+export interface ProxyRequest extends BodyStream {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** `[name, value, …]` as received (HTTP/2 pseudo-headers included). */
+  readonly rawHeaders: string[];
+  readonly httpVersionMajor: number;
+  readonly readableEnded: boolean;
+  readonly socket: { readonly remoteAddress?: string | undefined } | null;
+}
+
+/** The answer side, as Http1Response, node:http's ServerResponse and node:http2's compatibility response all have it. */
+export interface ProxyResponse {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  /** (Each also takes a flat `[name, value, …]` list, which their declared types do not say.) */
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: Buffer): boolean;
+  end(): unknown;
+  end(chunk: Buffer | string): unknown;
+  destroy(): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
 
 /** Qdrant's default `max_request_size_mb` is 32. */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -59,7 +95,7 @@ export class Exchange {
     this.url = req.url ?? '/';
     const q = this.url.indexOf('?');
     this.path = q < 0 ? this.url : this.url.slice(0, q);
-    const authority = (req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '').toLowerCase();
+    const authority = ((req.headers.host as string | undefined) ?? (req.headers[':authority'] as string | undefined) ?? '').toLowerCase();
     this.host = stripPort(authority);
     this.clientIp = req.socket?.remoteAddress ?? '';
   }

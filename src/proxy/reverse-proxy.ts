@@ -117,10 +117,10 @@ export class ReverseProxy {
   private forward(ex: Exchange, route: Route): void {
     const plan = planBody(ex);
     if (plan.kind === 'buffer') {
-      readBody(ex).then(
-        (body) => this.guarded(ex, route, () => this.send(ex, route, body, body.length, true)),
-        (err: unknown) => this.fail(ex, route, err),
-      );
+      readBody(ex, (err, body) => {
+        if (err !== undefined || body === undefined) this.fail(ex, route, err);
+        else this.guarded(ex, route, () => this.send(ex, route, body, body.length, true));
+      });
     } else if (plan.kind === 'stream') {
       this.send(ex, route, ex.req, plan.length, false);
     } else {

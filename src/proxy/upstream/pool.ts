@@ -1,8 +1,8 @@
 import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
-import type { Http2ServerRequest } from 'node:http2';
 import { X509Certificate } from 'node:crypto';
 import { identityOfCertificate, IdentityPolicy, revocationListOf, type TlsIdentity } from '../../core/tls/index.js';
 import type { ServerSpec } from '../dynamic-config.js';
+import type { BodyStream } from '../exchange.js';
 import { ProtocolError, ResponseParser, type ResponseSink } from './response-parser.js';
 
 /** What one upstream exchange reports, in order: head, body chunks, end — or one error. */
@@ -21,7 +21,7 @@ export interface UpstreamRequest {
   path: string;
   /** `[name, value, …]`, the Host header included. */
   headers: readonly string[];
-  body: Buffer | NodeJS.ReadableStream | Http2ServerRequest | null;
+  body: Buffer | BodyStream | null;
   /** Time allowed until the head of the answer, and between body chunks. */
   timeoutMs: number;
 }
@@ -299,7 +299,7 @@ class UpstreamConnection implements ResponseSink {
       s.uncork();
     } else {
       s.write(head, 'latin1');
-      const stream = body as NodeJS.ReadableStream;
+      const stream = body;
       const onData = (chunk: Buffer) => {
         if (!s.write(chunk)) stream.pause();
       };
