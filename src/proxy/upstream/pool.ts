@@ -49,6 +49,8 @@ export interface UpstreamPoolOptions {
 }
 
 const UNSAFE_VALUE = /[\r\n\0]/;
+/** Bodies up to this size go out in the same buffer as the head. */
+const COPY_LIMIT = 16 * 1024;
 
 function upstreamError(message: string, code: string): Error & { code: string } {
   return Object.assign(new Error(message), { code });
@@ -292,6 +294,12 @@ class UpstreamConnection implements ResponseSink {
     const body = req.body;
     if (body === null) {
       s.write(head, 'latin1');
+    } else if (Buffer.isBuffer(body) && body.length <= COPY_LIMIT) {
+      // Head and a small body copied into one buffer: one plain write (no cork, no writev).
+      const out = Buffer.allocUnsafe(head.length + body.length);
+      out.write(head, 0, 'latin1');
+      body.copy(out, head.length);
+      s.write(out);
     } else if (Buffer.isBuffer(body)) {
       s.cork();
       s.write(head, 'latin1');
