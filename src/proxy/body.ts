@@ -14,20 +14,23 @@ export class BodyTimeoutError extends PhoenixError {
 /** How the request body will travel upstream. */
 export type BodyPlan = { kind: 'none' } | { kind: 'buffer' } | { kind: 'stream'; length: number };
 
+const NONE: BodyPlan = { kind: 'none' };
+const BUFFER: BodyPlan = { kind: 'buffer' };
+
 /** Decides from the head alone; throws 413 when the declared length is over the limit. */
 export function planBody(ex: Exchange): BodyPlan {
   const headers = ex.req.headers;
   const declared = headers['content-length'];
   if (declared !== undefined) {
     const length = Number(declared);
-    if (length === 0) return { kind: 'none' };
+    if (length === 0) return NONE;
     if (length > ex.bodyLimit) throw new BodyTooLargeError(length, ex.bodyLimit);
-    return length <= BUFFERED_BODY_LIMIT ? { kind: 'buffer' } : { kind: 'stream', length };
+    return length <= BUFFERED_BODY_LIMIT ? BUFFER : { kind: 'stream', length };
   }
   // HTTP/1.1 chunked, or an HTTP/2 stream without a length (unless it ended with its headers).
-  if (headers['transfer-encoding'] !== undefined) return { kind: 'buffer' };
-  if (ex.req.httpVersionMajor === 2 && !(ex.req as { readableEnded?: boolean }).readableEnded && ex.method !== 'GET' && ex.method !== 'HEAD') return { kind: 'buffer' };
-  return { kind: 'none' };
+  if (headers['transfer-encoding'] !== undefined) return BUFFER;
+  if (ex.req.httpVersionMajor === 2 && !(ex.req as { readableEnded?: boolean }).readableEnded && ex.method !== 'GET' && ex.method !== 'HEAD') return BUFFER;
+  return NONE;
 }
 
 /** A body read with a deadline. */

@@ -18,6 +18,8 @@ export class UpstreamError extends PhoenixError {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Answers up to this size are held until complete and written at once. */
 const HOLD_LIMIT = 64 * 1024;
 
@@ -56,7 +58,10 @@ class ForwardHandler implements UpstreamHandler {
   private done = false;
   private readonly startedAt = performance.now();
   private onClientClose: (() => void) | undefined;
-  private held: { headers: string[]; chunks: Buffer[] } | undefined;
+  /** A small answer held until complete: its headers, and its body (one chunk, or several). */
+  private held: string[] | undefined;
+  private heldBody: Buffer | undefined;
+  private heldChunks: Buffer[] | undefined;
   private paused = false;
 
   constructor(
@@ -94,7 +99,7 @@ class ForwardHandler implements UpstreamHandler {
     if (this.ex.res.destroyed) return;
     if (transform || (length >= 0 && length <= HOLD_LIMIT)) {
       // Small answers (most Qdrant answers) are sent in one write once complete.
-      this.held = { headers: out, chunks: [] };
+      this.held = out;
       return;
     }
     (this.ex.res as unknown as HeadWriter).writeHead(statusCode, out);
@@ -102,7 +107,8 @@ class ForwardHandler implements UpstreamHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.held) {
-      this.held.chunks.push(chunk);
+      if (this.heldBody === undefined) this.heldBody = chunk;
+      else (this.heldChunks ??= [this.heldBody]).push(chunk);
       return true;
     }
     const res = this.ex.res;
@@ -122,13 +128,12 @@ class ForwardHandler implements UpstreamHandler {
     const res = this.ex.res;
     const held = this.held;
     if (held && !res.destroyed) {
-      const chunks = held.chunks;
-      let body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      let body = this.heldChunks ? Buffer.concat(this.heldChunks) : (this.heldBody ?? EMPTY);
       if (this.ex.transformBody) {
         body = this.ex.transformBody(this.status, body);
-        held.headers.push('content-length', String(body.length));
+        held.push('content-length', String(body.length));
       }
-      (res as unknown as HeadWriter).writeHead(this.status, held.headers);
+      (res as unknown as HeadWriter).writeHead(this.status, held);
       res.end(body);
     } else if (!res.destroyed) {
       res.end();

@@ -38,6 +38,7 @@ export class Http1Request extends EventEmitter {
   private flushScheduled = false;
   private endPending = false;
   private stalled = false;
+  private wholeQueued = false;
 
   constructor(
     head: RequestHead,
@@ -52,19 +53,10 @@ export class Http1Request extends EventEmitter {
     this.rawHeaders = head.rawHeaders;
     this.httpVersionMinor = head.minor;
     this.completeBody = completeBody;
-    this.readableEnded = completeBody !== undefined;
-    if (completeBody !== undefined && completeBody.length > 0) {
-      // Also available as events, for consumers that read every body as a stream.
-      this.queue = [completeBody];
-      this.queued = completeBody.length;
-      this.endPending = true;
-      this.readableEnded = false;
-    }
-  }
-
-  /** Whether the whole body has been received (whether or not it was consumed). */
-  get received(): boolean {
-    return this.completeBody !== undefined || this.endPending || this.readableEnded;
+    this.readableEnded = completeBody !== undefined && completeBody.length === 0;
+    // A whole body is also available as events, for consumers that read every body as a stream
+    // (queued when they start reading, not before: most never do).
+    if (completeBody !== undefined && completeBody.length > 0) this.endPending = true;
   }
 
   override on(event: string | symbol, listener: Listener): this {
@@ -87,6 +79,12 @@ export class Http1Request extends EventEmitter {
   resume(): this {
     if (this.flowing) return this;
     this.flowing = true;
+    const whole = this.completeBody;
+    if (whole !== undefined && whole.length > 0 && this.endPending && this.queue === undefined && !this.wholeQueued) {
+      this.wholeQueued = true;
+      this.queue = [whole];
+      this.queued = whole.length;
+    }
     if ((this.queue || this.endPending || this.stalled) && !this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(() => this.flush());

@@ -211,6 +211,22 @@ export function caBundleProblem(pem: string): string | undefined {
   return undefined;
 }
 
+/** Control of one exchange: once the connection serves another, it does nothing. */
+class ExchangeControl implements UpstreamControl {
+  constructor(
+    private readonly conn: UpstreamConnection,
+    private readonly handler: UpstreamHandler,
+  ) {}
+
+  abort(): void {
+    this.conn.abortFor(this.handler);
+  }
+
+  resume(): void {
+    this.conn.resumeFor(this.handler);
+  }
+}
+
 /** One keep-alive connection: at most one exchange at a time. */
 class UpstreamConnection implements ResponseSink {
   /** When the connection last went back to the pool (for the idle sweep). */
@@ -266,14 +282,16 @@ class UpstreamConnection implements ResponseSink {
     this.sent = false;
     this.parser = new ResponseParser(this, req.method === 'HEAD');
     if (this.connected) this.write();
-    return {
-      abort: () => {
-        if (this.handler === handler) this.fail(upstreamError('request aborted', 'UND_ERR_ABORTED'));
-      },
-      resume: () => {
-        if (this.handler === handler) this.socket.resume();
-      },
-    };
+    return new ExchangeControl(this, handler);
+  }
+
+  /** Aborts the exchange of `handler` if it is still this connection's. */
+  abortFor(handler: UpstreamHandler): void {
+    if (this.handler === handler) this.fail(upstreamError('request aborted', 'UND_ERR_ABORTED'));
+  }
+
+  resumeFor(handler: UpstreamHandler): void {
+    if (this.handler === handler) this.socket.resume();
   }
 
   private write(): void {

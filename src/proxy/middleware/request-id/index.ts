@@ -4,7 +4,6 @@ import type { Exchange } from '../../exchange.js';
 import { middlewareFactory } from '../middleware.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
@@ -31,16 +30,27 @@ export function assignTrace(ex: Exchange, trustIncoming = true): void {
   const given = trustIncoming ? ex.req.headers['x-request-id'] : undefined;
   ex.requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   const tp = trustIncoming ? ex.req.headers['traceparent'] : undefined;
-  const m = typeof tp === 'string' ? TRACEPARENT.exec(tp) : null;
-  if (m && m[1] !== ZERO_TRACE && m[2] !== ZERO_SPAN) {
-    ex.traceId = m[1] as string;
-    ex.traceFlags = m[3] as string;
+  const traceId = typeof tp === 'string' && validTraceparent(tp) ? tp.slice(3, 35) : undefined;
+  if (traceId !== undefined && traceId !== ZERO_TRACE && tp?.slice(36, 52) !== ZERO_SPAN) {
+    ex.traceId = traceId;
+    ex.traceFlags = (tp as string).slice(53, 55);
   } else {
     ex.traceId = randomHex(16);
     ex.traceFlags = '00';
   }
   ex.spanId = randomHex(8);
   ex.responseHeaders.push('x-request-id', ex.requestId);
+}
+
+/** `00-<32 hex>-<16 hex>-<2 hex>`, lower-case hex (checked without a regular expression: per request). */
+function validTraceparent(tp: string): boolean {
+  if (tp.length !== 55 || tp.charCodeAt(0) !== 48 || tp.charCodeAt(1) !== 48 || tp.charCodeAt(2) !== 45 || tp.charCodeAt(35) !== 45 || tp.charCodeAt(52) !== 45) return false;
+  for (let i = 3; i < 55; i++) {
+    if (i === 35 || i === 52) continue;
+    const c = tp.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 /** The `traceparent` to send upstream from this hop. */
