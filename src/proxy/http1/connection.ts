@@ -76,10 +76,6 @@ export class Http1Connection implements BodySource, ResponseSink {
     return this.req !== undefined && (this.remaining > 0 || this.decoder !== undefined);
   }
 
-  get answering(): boolean {
-    return this.res !== undefined && this.res.headersSent;
-  }
-
   private received(d: Buffer): void {
     if (this.dead) return;
     if (this.req !== undefined && this.readingBody) {
@@ -98,12 +94,19 @@ export class Http1Connection implements BodySource, ResponseSink {
   /** Parses and dispatches every complete head in the input while no request is in progress. */
   private heads(): void {
     while (this.input !== undefined && this.req === undefined && !this.dead) {
-      let buf: Buffer = this.input;
-      let start = 0;
-      // Blank lines before a request line are ignored (RFC 9112 §2.2).
-      while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
       if (this.headSince === 0) this.headSince = Date.now();
       this.idleSince = 0;
+      let buf: Buffer = this.input;
+      let start = 0;
+      // Blank lines before a request line are ignored (RFC 9112 §2.2) and dropped, so that a
+      // client sending only blank lines accumulates nothing (the header timeout ends it).
+      while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+      if (start > 0) {
+        buf = buf.subarray(start);
+        start = 0;
+        this.input = buf.length > 0 ? buf : undefined;
+        if (this.input === undefined) return;
+      }
       const end = buf.indexOf(CRLF2, start);
       if (end < 0) {
         if (buf.length - start > MAX_HEAD) return this.refuse(new RequestHeadError(431, `Request Header Fields Too Large: the request head exceeds ${MAX_HEAD} bytes`));
