@@ -39,7 +39,7 @@ export class Searcher {
   searchAsync(request: SearchRequest): Promise<PointRecord[]> | undefined {
     const plan = this.plan(request);
     if (plan.query.kind !== 'dense' || plan.candidates) return undefined;
-    const found = this.shard.dense.get(request.using)!.searchAsync(plan.query.values, plan.top, undefined, request.params ?? {});
+    const found = this.shard.dense.get(request.using)!.searchAsync(plan.query.values, plan.top, request.params ?? {});
     return found?.then((hits) => this.records(request, plan, hits));
   }
 

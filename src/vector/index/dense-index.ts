@@ -112,8 +112,10 @@ export class DenseIndex {
     return this.graph?.size ?? 0;
   }
 
-  /** Searches answered by the graph's replica thread, and whether the graph has a running one. */
+  /** Searches answered by the graph's replica threads. */
   replicaSearches = 0;
+
+  /** Replica threads of the graph now running. */
   get replicaCount(): number {
     return this.graph?.replicaCount ?? 0;
   }
@@ -168,16 +170,16 @@ export class DenseIndex {
   }
 
   /**
-   * `search` on the graph's replica thread when that is possible — an unfiltered graph search, no
-   * change waiting for the graph, the replica not busy —, else undefined (search synchronously).
+   * `search` without a filter on a replica thread of the graph when that is possible — no change
+   * waiting for the graph, a replica not too busy —, else undefined (search synchronously).
    * When the graph changed while the replica searched, the search is done again here.
    */
-  searchAsync(query: Float32Array, top: number, candidates: Candidates | undefined, params: DenseSearchParams): Promise<Candidate[]> | undefined {
+  searchAsync(query: Float32Array, top: number, params: DenseSearchParams): Promise<Candidate[]> | undefined {
     const graph = this.graph;
-    if (!graph || candidates || params.exact || this.unsynced.size > 0) return undefined;
+    if (!graph || params.exact || this.unsynced.size > 0) return undefined;
     const ef = Math.max(params.hnswEf ?? this.params.efConstruct, top);
     return graph.searchOnReplica(query, top, ef, searchThreads.queueLimit)?.then((found) => {
-      if (!found || this.graph !== graph || this.unsynced.size > 0) return this.search(query, top, candidates, params);
+      if (!found || this.graph !== graph || this.unsynced.size > 0) return this.search(query, top, undefined, params);
       this.replicaSearches++;
       return this.rank(query, top, found).sorted();
     });
@@ -413,9 +415,9 @@ export class DenseIndex {
     }
   }
 
+  /** Only the serving graph ever has replicas (a rebuild's graph gets them after its first save). */
   private stopReplicas(): void {
     this.graph?.stopReplicas();
-    this.rebuild?.graph.stopReplicas();
   }
 
   private startSave(graph: HnswGraph): void {
